@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from viewflow.contrib.auth import AuthViewset
+from viewflow.urls import Site
+
+from workflows.flows import ReviewFlow
+from workflows.views import ReviewFlowAppViewset
+
+site = Site(title="Kiểm điểm", viewsets=[ReviewFlowAppViewset(ReviewFlow, icon="assignment")])
+
+urlpatterns = [
+    path("accounts/", AuthViewset(allow_password_change=False, with_profile_view=False).urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("tasks/", site.urls),
+    path("", include("review_process.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

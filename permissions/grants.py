@@ -1,0 +1,157 @@
+"""Role grants as django-guardian object permissions, derived from positions and ROLE_ACTIONS.
+
+A *grant target* is a model whose objects belong to an organisation (a review, for instance).
+Its holders are the people with an active position in the organisation's line: local roles in the
+organisation itself and superior roles in any organisation above it, plus per-object roles such as
+invited participants.  ``sync_object_grants`` makes the guardian rows equal to what the table says;
+it is idempotent and is called when an object is created, when a position starts or ends, and by
+``manage.py sync_grants`` (daily, for positions dated in the future).
+
+Only guardian's *generic* tables are used: viewflow's task queue reads only those.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Protocol
+
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from guardian.models import UserObjectPermission
+
+from permissions.models import Organization, Position
+from permissions.roles import LOCAL_ROLES, ROLE_ACTIONS, SUPERIOR_ROLES
+
+RolesByUser = dict[int, set[str]]
+
+
+class GrantTarget(Protocol):
+    model: type[models.Model]
+
+    def objects_in(self, organizations: models.QuerySet[Organization]) -> models.QuerySet: ...
+
+    def organization_of(self, obj: models.Model) -> Organization: ...
+
+    def extra_roles(self, obj: models.Model) -> RolesByUser: ...
+
+    def codename(self, action: str) -> str: ...
+
+
+_targets: list[GrantTarget] = []
+
+
+def register_target(target: GrantTarget) -> None:
+    if all(t.model is not target.model for t in _targets):
+        _targets.append(target)
+
+
+def targets() -> list[GrantTarget]:
+    return list(_targets)
+
+
+def holders_for_line(organization: Organization, day: datetime.date | None = None) -> RolesByUser:
+    """Who holds which roles over ``organization``: its own local roles and its superiors' roles."""
+    positions = Position.objects.active_on(day).filter(
+        Q(organization_id=organization.pk, role__in=LOCAL_ROLES)
+        | Q(organization_id__in=organization.ancestor_ids, role__in=SUPERIOR_ROLES)
+    )
+    holders: RolesByUser = defaultdict(set)
+    for person_id, role in positions.values_list("person_id", "role"):
+        holders[person_id].add(role)
+    return holders
+
+
+def roles_of(user_id: int, organization: Organization, extra: RolesByUser | None = None) -> set[str]:
+    """The roles ``user_id`` holds over ``organization`` today (plus per-object roles in ``extra``)."""
+    roles = set(holders_for_line(organization).get(user_id, set()))
+    if extra:
+        roles |= extra.get(user_id, set())
+    return roles
+
+
+def _perm_ids(target: GrantTarget) -> tuple[ContentType, dict[str, int]]:
+    ct = ContentType.objects.get_for_model(target.model)
+    codenames = {target.codename(action) for actions in ROLE_ACTIONS.values() for action in actions}
+    perms = dict(Permission.objects.filter(content_type=ct, codename__in=codenames).values_list("codename", "id"))
+    return ct, perms
+
+
+def sync_object_grants(
+    target: GrantTarget, obj: models.Model, only_user_ids: Iterable[int] | None = None
+) -> tuple[int, int]:
+    """Make ``obj``'s guardian rows match the table. Returns (added, removed)."""
+    ct, perm_ids = _perm_ids(target)
+    holders = holders_for_line(target.organization_of(obj))
+    for user_id, roles in target.extra_roles(obj).items():
+        holders.setdefault(user_id, set()).update(roles)
+    only = set(only_user_ids) if only_user_ids is not None else None
+
+    desired: set[tuple[int, int]] = set()
+    for user_id, roles in holders.items():
+        if only is not None and user_id not in only:
+            continue
+        for role in roles:
+            for action in ROLE_ACTIONS[role]:
+                desired.add((user_id, perm_ids[target.codename(action)]))
+
+    existing_qs = UserObjectPermission.objects.filter(
+        content_type=ct, object_pk=str(obj.pk), permission_id__in=perm_ids.values()
+    )
+    if only is not None:
+        existing_qs = existing_qs.filter(user_id__in=only)
+    existing = {(uid, pid): row_id for row_id, uid, pid in existing_qs.values_list("id", "user_id", "permission_id")}
+
+    to_add = desired - existing.keys()
+    to_remove = [row_id for key, row_id in existing.items() if key not in desired]
+    UserObjectPermission.objects.bulk_create(
+        [UserObjectPermission(user_id=uid, permission_id=pid, content_type=ct, object_pk=str(obj.pk)) for uid, pid in to_add]
+    )
+    if to_remove:
+        UserObjectPermission.objects.filter(id__in=to_remove).delete()
+    return len(to_add), len(to_remove)
+
+
+def scope_organizations(user_id: int, day: datetime.date | None = None) -> models.QuerySet[Organization]:
+    """The organisations whose objects ``user_id``'s active positions cover."""
+    positions = Position.objects.active_on(day).filter(person_id=user_id).select_related("organization")
+    condition = Q(pk__in=[])
+    for position in positions:
+        if position.role in LOCAL_ROLES:
+            condition |= Q(pk=position.organization_id)
+        else:
+            condition |= Q(path__startswith=position.organization.path) & ~Q(pk=position.organization_id)
+    return Organization.objects.filter(condition)
+
+
+def sync_user_grants(user_id: int, day: datetime.date | None = None) -> tuple[int, int]:
+    """Re-derive every grant of one person (after a position starts or ends)."""
+    added = removed = 0
+    for target in _targets:
+        ct = ContentType.objects.get_for_model(target.model)
+        granted_pks = UserObjectPermission.objects.filter(user_id=user_id, content_type=ct).values_list(
+            "object_pk", flat=True
+        )
+        in_scope = target.objects_in(scope_organizations(user_id, day))
+        objects = target.model._default_manager.filter(
+            Q(pk__in=in_scope.values("pk")) | Q(pk__in=[int(pk) for pk in set(granted_pks)])
+        )
+        for obj in objects:
+            a, r = sync_object_grants(target, obj, only_user_ids=[user_id])
+            added += a
+            removed += r
+    return added, removed
+
+
+def sync_all_grants() -> tuple[int, int]:
+    """Re-derive every grant of every object (the daily job; also repairs drift)."""
+    added = removed = 0
+    for target in _targets:
+        for obj in target.model._default_manager.all().iterator():
+            a, r = sync_object_grants(target, obj)
+            added += a
+            removed += r
+    return added, removed

@@ -1,0 +1,108 @@
+"""Guards of the prescribed sequence. Each has a stable code (used by the API as the error code)
+and a translated message that says what is missing in plain words.
+
+Instance guards are django-fsm-2 ``conditions=``; user guards (separation of duties) are folded into
+the transition's ``permission=`` and checked by the service with their own message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Guard:
+    code: str
+    message: Promise
+    predicate: Callable
+
+    def __call__(self, instance) -> bool:  # django-fsm-2 calls conditions with the instance only
+        return bool(self.predicate(instance))
+
+    def check(self, instance, user=None) -> bool:
+        return bool(self.predicate(instance) if user is None else self.predicate(instance, user))
+
+
+def _related(instance, name):
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+has_draft_report = Guard(
+    "no_draft_report",
+    _("There is no draft report yet: add the draft report before circulating it."),
+    lambda r: r.report_versions.exists(),
+)
+
+
+def _conference_held(review) -> bool:
+    conference = _related(review, "conference")
+    return conference is not None and conference.is_held
+
+
+conference_held = Guard(
+    "conference_not_held",
+    _("The review conference has not been recorded as held: record the conference before closing opinions."),
+    _conference_held,
+)
+
+guidance_recorded = Guard(
+    "no_guidance",
+    _("No guidance from the superior has been recorded: record the guidance text first."),
+    lambda r: r.guidance.exclude(text="").exists(),
+)
+
+opinions_answered = Guard(
+    "opinions_unanswered",
+    _("Some opinions have no response yet: accept or explain every opinion before submitting."),
+    lambda r: not r.opinions.filter(response__isnull=True).exists(),
+)
+
+
+def _final_after_guidance(review) -> bool:
+    latest_guidance = review.guidance.order_by("-created_at").values_list("created_at", flat=True).first()
+    finals = review.report_versions.filter(is_final=True)
+    if latest_guidance is not None:
+        finals = finals.filter(created_at__gt=latest_guidance)
+    return finals.exists()
+
+
+final_report_after_guidance = Guard(
+    "no_final_report",
+    _("There is no final report version dated after the guidance: add the finalised report first."),
+    _final_after_guidance,
+)
+
+proposed_rating_set = Guard(
+    "no_proposed_rating",
+    _("No rating has been proposed in the self-assessment."),
+    lambda r: _related(r, "self_assessment") is not None,
+)
+
+final_rating_set = Guard(
+    "no_final_rating",
+    _("No final rating has been decided: record the decision before approving."),
+    lambda r: _related(r, "decision") is not None,
+)
+
+notification_recorded = Guard(
+    "notification_missing",
+    _("The notification of results has not been recorded."),
+    lambda r: _related(r, "notification") is not None,
+)
+
+separation_of_duties = Guard(
+    "separation_of_duties",
+    _("The person who submitted the assessment cannot approve it."),
+    lambda r, user: r.submitted_by_id != user.pk,
+)
+
+# Guards that depend on who acts, by transition name.
+USER_GUARDS: dict[str, tuple[Guard, ...]] = {"approve": (separation_of_duties,)}

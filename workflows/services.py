@@ -1,0 +1,114 @@
+"""The one way to run a transition: lock the flow, check, change state, audit, complete the task.
+
+``review_open`` and ``review_transition`` are what the API, the web pages, the viewflow task pages, the
+demo and the tests call.  Everything happens in one transaction under the flow's
+``select_for_update_lock``; notifications go out on commit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django_fsm import ConcurrentTransition
+from viewflow.workflow.exceptions import FlowLockFailed
+from django.utils import timezone
+from viewflow.workflow.status import PROCESS, STATUS
+
+from review_process.errors import Conflict, ReviewError
+from review_process.models import Review, ReviewState
+from review_process.selectors import review_get_for_user
+from review_process.services.reviews import review_create, transition_apply, transition_check, transition_meta
+from workflows.flows import ReviewFlow
+from workflows.models import ReviewProcess
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+SOMEONE_ELSE_ACTED = "someone_else_acted"
+
+
+def node_for(name: str):
+    """The flow node whose task runs transition ``name`` (None for ``cancel``: it ends the process)."""
+    for node in ReviewFlow.instance.nodes():
+        if name in getattr(node, "transitions", ()):
+            return node
+    return None
+
+
+def review_open(*, organization_code: str, year: int, kind: str = "collective", by) -> Review:
+    with transaction.atomic():
+        review = review_create(organization_code=organization_code, year=year, kind=kind, by=by)
+        ReviewFlow.start.run(review=review)
+    return review
+
+
+def review_transition(*, review: Review | int, name: str, by, reason: str = "", activation=None) -> Review:
+    """Run transition ``name`` on the review as ``by``.
+
+    ``activation`` is given by viewflow's own task page (which already holds the lock and has started
+    the task); otherwise the matching task is found, assigned to ``by`` and completed here.
+    Raises a ``ReviewError`` (NotFound / Forbidden / Conflict / InvalidInput) and changes nothing
+    when the action is refused.
+    """
+    transition_meta(name)  # unknown names fail before anything else
+    review_id = review.pk if isinstance(review, Review) else review
+    visible = review_get_for_user(user=by, review_id=review_id)
+    process = ReviewProcess.objects.filter(review=visible).first()
+    try:
+        with ReviewFlow.lock(process.pk), transaction.atomic():
+            locked = Review.objects.select_for_update().select_related("organization").get(pk=visible.pk)
+            transition_check(review=locked, name=name, by=by, reason=reason)
+            if activation is None and name != "cancel":
+                activation = _claim_task(process, name, by)
+            transition_apply(review=locked, name=name, by=by, reason=reason)
+            if name == "cancel":
+                _cancel_process(process)
+            else:
+                activation.execute()
+    except ConcurrentTransition:
+        raise Conflict(code=SOMEONE_ELSE_ACTED) from None
+    except FlowLockFailed:
+        raise Conflict(code=SOMEONE_ELSE_ACTED) from None
+    locked.refresh_from_db()
+    transaction.on_commit(lambda: _notify(locked.pk, name))
+    return locked
+
+
+def _claim_task(process: ReviewProcess, name: str, by):
+    node = node_for(name)
+    task = process.task_set.filter(flow_task=node, status__in=ACTIVE_TASK_STATUSES).order_by("-created").first()
+    if task is None:
+        # The FSM allowed the transition but the flow has no task waiting for it: the two disagree.
+        logger.error("No active %s task for review process %s", name, process.pk)
+        raise ReviewError(code="flow_out_of_step")
+    activation = node.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(by)
+    elif task.status == STATUS.ASSIGNED and task.owner_id != by.pk:
+        activation.reassign(user=by)
+    if task.status != STATUS.STARTED:
+        activation.start(None)
+    return activation
+
+
+def _cancel_process(process: ReviewProcess) -> None:
+    for task in process.task_set.filter(status__in=ACTIVE_TASK_STATUSES):
+        activation = task.flow_task.activation_class(task)
+        activation.cancel()
+    process.status = PROCESS.CANCELED
+    process.finished = timezone.now()
+    process.save(update_fields=["status", "finished"])
+
+
+def _notify(review_id: int, name: str) -> None:
+    """Tell the people who must act next (e-mail through Django's backend; failures are logged, not raised)."""
+    from workflows.notifications import notify_next_actors
+
+    try:
+        notify_next_actors(review_id=review_id, transition=name)
+    except Exception:  # noqa: BLE001 - a failed e-mail must never undo or block a committed transition
+        logger.exception("Notification after %s on review %s failed", name, review_id)
+
+
+__all__ = ["review_open", "review_transition", "node_for", "ReviewState"]
