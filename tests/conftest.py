@@ -1,0 +1,122 @@
+"""Personas of the reference case (Đức Giang ward under Long Biên district, 2021) and helpers."""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+
+from review_process.models import Review
+from review_process.services import records
+from tests.factories import OrganizationFactory, PositionFactory, UserFactory
+from workflows.services import review_open, review_transition
+
+CONFERENCE_AT = datetime.datetime(2021, 11, 30, 8, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+
+
+@pytest.fixture
+def org():
+    """The organisation tree: city > district > two wards."""
+    hn = OrganizationFactory(code="HN", name="Thành ủy Hà Nội", kind="city")
+    lb = OrganizationFactory(code="LB", name="Quận ủy Long Biên", kind="district", superior=hn)
+    dg = OrganizationFactory(code="LB-DG", name="Đảng ủy phường Đức Giang", kind="ward", superior=lb)
+    tt = OrganizationFactory(code="LB-TT", name="Đảng ủy phường Thượng Thanh", kind="ward", superior=lb)
+    return SimpleNamespace(hn=hn, lb=lb, dg=dg, tt=tt)
+
+
+@pytest.fixture
+def people(org):
+    """One person per role, plus an outsider (secretary of another ward) and a participant-to-be."""
+
+    def holder(username, full_name, organization, role):
+        user = UserFactory(username=username, full_name=full_name)
+        PositionFactory(person=user, organization=organization, role=role)
+        return user
+
+    return SimpleNamespace(
+        secretary=holder("pvhung", "Phan Việt Hưng", org.dg, "secretary"),
+        deputy=holder("ntlan", "Nguyễn Thị Lan", org.dg, "deputy_secretary"),
+        member=holder("tvminh", "Trần Văn Minh", org.dg, "committee_member"),
+        member2=holder("lthoa", "Lê Thị Hoa", org.dg, "committee_member"),
+        board=holder("vtthan", "Vũ Thị Thân", org.lb, "organization_board"),
+        inspection=holder("ntkdinh", "Nguyễn Thị Kim Định", org.lb, "inspection"),
+        standing=holder("lqvinh", "Lê Quang Vinh", org.lb, "standing_committee"),
+        auditor=holder("tmduc", "Trịnh Minh Đức", org.hn, "inspection"),
+        outsider=holder("nvthanh", "Nguyễn Văn Thành", org.tt, "secretary"),
+        guest=UserFactory(username="guest", full_name="Khách mời"),
+    )
+
+
+class Walker:
+    """Carries a review through the stages with the right person at each step (all through services)."""
+
+    def __init__(self, people):
+        self.p = people
+
+    def open(self) -> Review:
+        return review_open(organization_code="LB-DG", year=2021, kind="collective", by=self.p.secretary)
+
+    def to_collecting(self, review):
+        records.report_version_add(review=review, by=self.p.secretary, text="Dự thảo báo cáo kiểm điểm 2021")
+        return review_transition(review=review, name="circulate_draft", by=self.p.secretary)
+
+    def to_awaiting_guidance(self, review):
+        records.opinion_add(review=review, by=self.p.member, text="Góp ý bằng văn bản", channel="written")
+        records.conference_record(
+            review=review,
+            by=self.p.secretary,
+            held_at=CONFERENCE_AT,
+            location="Phòng 305",
+            chair_username="pvhung",
+            attendees=[
+                {"person": "pvhung", "present": True},
+                {"person": "tvminh", "present": True},
+                {"person": "lthoa", "present": False, "reason": "Ốm"},
+            ],
+            superior_representatives=["vtthan", "ntkdinh"],
+        )
+        records.opinion_add(
+            review=review, by=self.p.secretary, text="Ý kiến tại hội nghị", channel="conference", author_username="tvminh"
+        )
+        return review_transition(review=review, name="close_opinions", by=self.p.secretary)
+
+    def to_finalizing(self, review):
+        records.guidance_add(review=review, by=self.p.board, text="Ý kiến chỉ đạo của Ban Tổ chức Quận ủy")
+        return review_transition(review=review, name="give_guidance", by=self.p.board)
+
+    def to_submitted(self, review):
+        for opinion in review.opinions.all():
+            records.opinion_respond(review=review, by=self.p.secretary, opinion_id=opinion.pk, decision="accepted")
+        records.report_version_add(review=review, by=self.p.secretary, text="Báo cáo hoàn chỉnh", is_final=True)
+        records.self_assessment_set(review=review, by=self.p.secretary, proposed_rating="good", justification="...")
+        return review_transition(review=review, name="submit_assessment", by=self.p.secretary)
+
+    def to_approved(self, review):
+        records.decision_set(review=review, by=self.p.standing, final_rating="good")
+        return review_transition(review=review, name="approve", by=self.p.standing)
+
+    def to_closed(self, review):
+        records.notification_record(review=review, by=self.p.board, notified_on=datetime.date.today())
+        records.remedial_plan_set(
+            review=review,
+            by=self.p.secretary,
+            items=[{"description": "Khắc phục hạn chế", "owner": "Đảng ủy phường", "due_date": datetime.date(2022, 6, 30)}],
+        )
+        return review_transition(review=review, name="close", by=self.p.board)
+
+    STEPS = ["to_collecting", "to_awaiting_guidance", "to_finalizing", "to_submitted", "to_approved", "to_closed"]
+    STATES = ["draft", "collecting_opinions", "awaiting_guidance", "finalizing", "submitted", "approved", "closed"]
+
+    def to_state(self, state: str) -> Review:
+        review = self.open()
+        if state == "cancelled":
+            return review_transition(review=review, name="cancel", by=self.p.standing, reason="Thử nghiệm")
+        for step in self.STEPS[: self.STATES.index(state)]:
+            review = getattr(self, step)(review)
+        return Review.objects.get(pk=review.pk)
+
+
+@pytest.fixture
+def walker(people):
+    return Walker(people)
