@@ -49,7 +49,13 @@ def people(org):
 
 
 class Walker:
-    """Carries a review through the stages with the right person at each step (all through services)."""
+    """Carries a review through the stages with the right person at each step (all through services).
+
+    ``prepare_<state>`` records what the next transition out of that state needs (so its guards pass);
+    ``advance_<state>`` runs that transition.
+    """
+
+    STATES = ["draft", "collecting_opinions", "awaiting_guidance", "finalizing", "submitted", "approved", "closed"]
 
     def __init__(self, people):
         self.p = people
@@ -57,11 +63,13 @@ class Walker:
     def open(self) -> Review:
         return review_open(organization_code="LB-DG", year=2021, kind="collective", by=self.p.secretary)
 
-    def to_collecting(self, review):
+    def prepare_draft(self, review):
         records.report_version_add(review=review, by=self.p.secretary, text="Dự thảo báo cáo kiểm điểm 2021")
+
+    def advance_draft(self, review):
         return review_transition(review=review, name="circulate_draft", by=self.p.secretary)
 
-    def to_awaiting_guidance(self, review):
+    def prepare_collecting_opinions(self, review):
         records.opinion_add(review=review, by=self.p.member, text="Góp ý bằng văn bản", channel="written")
         records.conference_record(
             review=review,
@@ -79,41 +87,56 @@ class Walker:
         records.opinion_add(
             review=review, by=self.p.secretary, text="Ý kiến tại hội nghị", channel="conference", author_username="tvminh"
         )
+
+    def advance_collecting_opinions(self, review):
         return review_transition(review=review, name="close_opinions", by=self.p.secretary)
 
-    def to_finalizing(self, review):
+    def prepare_awaiting_guidance(self, review):
         records.guidance_add(review=review, by=self.p.board, text="Ý kiến chỉ đạo của Ban Tổ chức Quận ủy")
+
+    def advance_awaiting_guidance(self, review):
         return review_transition(review=review, name="give_guidance", by=self.p.board)
 
-    def to_submitted(self, review):
-        for opinion in review.opinions.all():
+    def prepare_finalizing(self, review):
+        for opinion in review.opinions.filter(response__isnull=True):
             records.opinion_respond(review=review, by=self.p.secretary, opinion_id=opinion.pk, decision="accepted")
         records.report_version_add(review=review, by=self.p.secretary, text="Báo cáo hoàn chỉnh", is_final=True)
         records.self_assessment_set(review=review, by=self.p.secretary, proposed_rating="good", justification="...")
+
+    def advance_finalizing(self, review):
         return review_transition(review=review, name="submit_assessment", by=self.p.secretary)
 
-    def to_approved(self, review):
+    def prepare_submitted(self, review):
         records.decision_set(review=review, by=self.p.standing, final_rating="good")
+
+    def advance_submitted(self, review):
         return review_transition(review=review, name="approve", by=self.p.standing)
 
-    def to_closed(self, review):
+    def prepare_approved(self, review):
         records.notification_record(review=review, by=self.p.board, notified_on=datetime.date.today())
         records.remedial_plan_set(
             review=review,
             by=self.p.secretary,
             items=[{"description": "Khắc phục hạn chế", "owner": "Đảng ủy phường", "due_date": datetime.date(2022, 6, 30)}],
         )
+
+    def advance_approved(self, review):
         return review_transition(review=review, name="close", by=self.p.board)
 
-    STEPS = ["to_collecting", "to_awaiting_guidance", "to_finalizing", "to_submitted", "to_approved", "to_closed"]
-    STATES = ["draft", "collecting_opinions", "awaiting_guidance", "finalizing", "submitted", "approved", "closed"]
+    def step(self, review):
+        """Prepare and run the next transition of the main path."""
+        getattr(self, f"prepare_{review.state}")(review)
+        return getattr(self, f"advance_{review.state}")(review)
 
-    def to_state(self, state: str) -> Review:
+    def to_state(self, state: str, *, prepared: bool = False) -> Review:
+        """A review at ``state`` (walked there for real); ``prepared`` also records what the next step needs."""
         review = self.open()
         if state == "cancelled":
             return review_transition(review=review, name="cancel", by=self.p.standing, reason="Thử nghiệm")
-        for step in self.STEPS[: self.STATES.index(state)]:
-            review = getattr(self, step)(review)
+        while review.state != state:
+            review = self.step(review)
+        if prepared and state != "closed":
+            getattr(self, f"prepare_{state}")(review)
         return Review.objects.get(pk=review.pk)
 
 

@@ -93,7 +93,7 @@ class DashboardView(vf_views.DashboardView):
 
 class ProcessListView(vf_views.DashboardProcessListView):
     def get_queryset(self):
-        return super().get_queryset().filter(review__in=visible_review_ids(self.request.user))
+        return super().get_queryset().filter(review__in=visible_review_ids(self.request.user)).order_by("-created")
 
 
 class TaskListView(vf_views.DashboardTaskListView):

@@ -1,0 +1,26 @@
+"""Pin the facts of the role table that the procedure depends on (domain-rules.md §5)."""
+
+from permissions.roles import ROLE_ACTIONS, TRANSITION_ACTIONS, Role, roles_allowed
+
+
+def test_each_transition_has_exactly_the_roles_of_the_procedure():
+    assert {t: set(roles_allowed(t)) for t in TRANSITION_ACTIONS} == {
+        "circulate_draft": {"secretary"},
+        "close_opinions": {"secretary"},
+        "give_guidance": {"organization_board"},
+        "submit_assessment": {"secretary"},
+        "approve": {"standing_committee"},
+        "return_for_revision": {"standing_committee"},
+        "close": {"organization_board"},
+        "cancel": {"standing_committee"},
+    }
+
+
+def test_inspection_is_read_only():
+    assert ROLE_ACTIONS[Role.INSPECTION] == {"view", "view_audit_trail"}
+
+
+def test_everyone_in_the_line_can_see_but_only_readers_of_the_record_see_the_audit_trail():
+    assert all("view" in actions for actions in ROLE_ACTIONS.values())
+    assert "view_audit_trail" not in ROLE_ACTIONS[Role.COMMITTEE_MEMBER]
+    assert "view_audit_trail" not in ROLE_ACTIONS[Role.PARTICIPANT]
