@@ -108,7 +108,10 @@ def sync_object_grants(
     to_add = desired - existing.keys()
     to_remove = [row_id for key, row_id in existing.items() if key not in desired]
     UserObjectPermission.objects.bulk_create(
-        [UserObjectPermission(user_id=uid, permission_id=pid, content_type=ct, object_pk=str(obj.pk)) for uid, pid in to_add]
+        [
+            UserObjectPermission(user_id=uid, permission_id=pid, content_type=ct, object_pk=str(obj.pk))
+            for uid, pid in to_add
+        ]
     )
     if to_remove:
         UserObjectPermission.objects.filter(id__in=to_remove).delete()

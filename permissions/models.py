@@ -95,9 +95,7 @@ class Position(models.Model):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="positions"
     )
-    role = models.CharField(
-        _("role"), max_length=30, choices=[(r.value, r.label) for r in Role if r in POSITION_ROLES]
-    )
+    role = models.CharField(_("role"), max_length=30, choices=[(r.value, r.label) for r in Role if r in POSITION_ROLES])
     title = models.CharField(_("title"), max_length=255, blank=True)
     start = models.DateField(_("start"))
     end = models.DateField(_("end"), null=True, blank=True)

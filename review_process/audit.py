@@ -112,7 +112,7 @@ def verify_chain(reviews=None) -> ChainVerdict:
     for event in qs.iterator(chunk_size=2000):
         checked += 1
 
-        def broken(reason: str, event=event) -> ChainVerdict:
+        def broken(reason: str, event=event, checked=checked) -> ChainVerdict:
             return ChainVerdict(False, checked, event.pk, event.review_id, event.sequence, reason)
 
         if reviews is None:

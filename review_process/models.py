@@ -276,7 +276,12 @@ class Conference(models.Model):
     held_at = models.DateTimeField(_("held at"))
     location = models.CharField(_("place"), max_length=255)
     chair = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("chair")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chair"),
     )
     superior_representatives = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("superior representatives")

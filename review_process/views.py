@@ -41,6 +41,8 @@ def review_detail(request, pk):
         "opinions": review.opinions.select_related("author", "recorded_by", "response"),
         "guidance": review.guidance.select_related("given_by"),
         "can_read_audit": may(user, review, Action.VIEW_AUDIT_TRAIL),
-        "audit_events": review.audit_events.select_related("actor") if may(user, review, Action.VIEW_AUDIT_TRAIL) else [],
+        "audit_events": review.audit_events.select_related("actor")
+        if may(user, review, Action.VIEW_AUDIT_TRAIL)
+        else [],
     }
     return render(request, "review_process/review_detail.html", context)

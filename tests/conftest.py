@@ -85,7 +85,11 @@ class Walker:
             superior_representatives=["vtthan", "ntkdinh"],
         )
         records.opinion_add(
-            review=review, by=self.p.secretary, text="Ý kiến tại hội nghị", channel="conference", author_username="tvminh"
+            review=review,
+            by=self.p.secretary,
+            text="Ý kiến tại hội nghị",
+            channel="conference",
+            author_username="tvminh",
         )
 
     def advance_collecting_opinions(self, review):
@@ -117,7 +121,9 @@ class Walker:
         records.remedial_plan_set(
             review=review,
             by=self.p.secretary,
-            items=[{"description": "Khắc phục hạn chế", "owner": "Đảng ủy phường", "due_date": datetime.date(2022, 6, 30)}],
+            items=[
+                {"description": "Khắc phục hạn chế", "owner": "Đảng ủy phường", "due_date": datetime.date(2022, 6, 30)}
+            ],
         )
 
     def advance_approved(self, review):

@@ -10,8 +10,8 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
-
 from permissions.directory import directory_import
+
 from permissions.models import User
 from review_process.models import Review, ReviewState
 from review_process.services import records
@@ -50,25 +50,73 @@ DIRECTORY = {
         *({"username": u, "full_name": n, "email": f"{u}@example.org"} for u, n in COMMITTEE),
     ],
     "positions": [
-        {"person": "pvhung", "organization": "LB-DG", "role": "secretary",
-         "title": "Bí thư Đảng ủy phường Đức Giang", "start": "2020-10-01", "end": None},
-        {"person": "ntlan", "organization": "LB-DG", "role": "deputy_secretary",
-         "title": "Phó Bí thư Đảng ủy phường (nhân vật giả định)", "start": "2020-10-01", "end": None},
+        {
+            "person": "pvhung",
+            "organization": "LB-DG",
+            "role": "secretary",
+            "title": "Bí thư Đảng ủy phường Đức Giang",
+            "start": "2020-10-01",
+            "end": None,
+        },
+        {
+            "person": "ntlan",
+            "organization": "LB-DG",
+            "role": "deputy_secretary",
+            "title": "Phó Bí thư Đảng ủy phường (nhân vật giả định)",
+            "start": "2020-10-01",
+            "end": None,
+        },
         *(
-            {"person": u, "organization": "LB-DG", "role": "committee_member",
-             "title": "Đảng ủy viên (nhân vật giả định)", "start": "2020-10-01", "end": None}
+            {
+                "person": u,
+                "organization": "LB-DG",
+                "role": "committee_member",
+                "title": "Đảng ủy viên (nhân vật giả định)",
+                "start": "2020-10-01",
+                "end": None,
+            }
             for u, _n in COMMITTEE[1:]
         ),
-        {"person": "vtthan", "organization": "LB", "role": "organization_board",
-         "title": "UVTV, Trưởng ban Tổ chức Quận ủy", "start": "2020-10-01", "end": None},
-        {"person": "ntkdinh", "organization": "LB", "role": "inspection",
-         "title": "QUV, Phó Chủ nhiệm UBKT Quận ủy", "start": "2020-10-01", "end": None},
-        {"person": "lqvinh", "organization": "LB", "role": "standing_committee",
-         "title": "Ủy viên Ban Thường vụ Quận ủy (nhân vật giả định)", "start": "2020-10-01", "end": None},
-        {"person": "tmduc", "organization": "HN", "role": "inspection",
-         "title": "Kiểm tra viên UBKT Thành ủy (nhân vật giả định)", "start": "2020-10-01", "end": None},
-        {"person": "nvthanh", "organization": "LB-TT", "role": "secretary",
-         "title": "Bí thư Đảng ủy phường Thượng Thanh (nhân vật giả định)", "start": "2020-10-01", "end": None},
+        {
+            "person": "vtthan",
+            "organization": "LB",
+            "role": "organization_board",
+            "title": "UVTV, Trưởng ban Tổ chức Quận ủy",
+            "start": "2020-10-01",
+            "end": None,
+        },
+        {
+            "person": "ntkdinh",
+            "organization": "LB",
+            "role": "inspection",
+            "title": "QUV, Phó Chủ nhiệm UBKT Quận ủy",
+            "start": "2020-10-01",
+            "end": None,
+        },
+        {
+            "person": "lqvinh",
+            "organization": "LB",
+            "role": "standing_committee",
+            "title": "Ủy viên Ban Thường vụ Quận ủy (nhân vật giả định)",
+            "start": "2020-10-01",
+            "end": None,
+        },
+        {
+            "person": "tmduc",
+            "organization": "HN",
+            "role": "inspection",
+            "title": "Kiểm tra viên UBKT Thành ủy (nhân vật giả định)",
+            "start": "2020-10-01",
+            "end": None,
+        },
+        {
+            "person": "nvthanh",
+            "organization": "LB-TT",
+            "role": "secretary",
+            "title": "Bí thư Đảng ủy phường Thượng Thanh (nhân vật giả định)",
+            "start": "2020-10-01",
+            "end": None,
+        },
     ],
 }
 

@@ -54,9 +54,7 @@ class ReviewFlow(flow.Flow):
     start = flow.StartHandle(this.start_review).Next(this.circulate_draft)
 
     circulate_draft = (
-        ReviewStep("circulate_draft")
-        .Annotation(title=_("Circulate the draft report"))
-        .Next(this.close_opinions)
+        ReviewStep("circulate_draft").Annotation(title=_("Circulate the draft report")).Next(this.close_opinions)
     )
     close_opinions = (
         ReviewStep("close_opinions")
@@ -72,9 +70,7 @@ class ReviewFlow(flow.Flow):
         .Next(this.decide)
     )
     decide = (
-        ReviewStep("approve", "return_for_revision")
-        .Annotation(title=_("Decide the rating"))
-        .Next(this.check_decision)
+        ReviewStep("approve", "return_for_revision").Annotation(title=_("Decide the rating")).Next(this.check_decision)
     )
     check_decision = (
         flow.If(lambda activation: activation.process.coerced.review.state == ReviewState.APPROVED)

@@ -18,4 +18,3 @@ class ReviewProcess(Process):
     @property
     def brief(self) -> str:
         return str(self.review)
-

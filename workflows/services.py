@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django_fsm import ConcurrentTransition
 from viewflow.workflow.exceptions import FlowLockFailed
-from django.utils import timezone
 from viewflow.workflow.status import PROCESS, STATUS
 
 from review_process.errors import Conflict, ReviewError

@@ -82,12 +82,10 @@ class DashboardView(vf_views.DashboardView):
         task_manager = self.flow_class.task_class._default_manager
         base = tasks_visible_to(task_manager.filter_available([self.flow_class], user), user)
         for column in context["columns"]:
-            column["tasks"] = base.filter(
-                Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"]
-            )[: self.MAX_ROWS]
-        context["finished"] = base.filter(finished__isnull=False, flow_task__in=context["end_nodes"])[
-            : self.MAX_ROWS
-        ]
+            column["tasks"] = base.filter(Q(finished__isnull=True) | Q(status=STATUS.ERROR), flow_task=column["node"])[
+                : self.MAX_ROWS
+            ]
+        context["finished"] = base.filter(finished__isnull=False, flow_task__in=context["end_nodes"])[: self.MAX_ROWS]
         return context
 
 

@@ -10,9 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from permissions.grants import sync_object_grants
 from permissions.models import User
 from permissions.roles import Action
-from permissions.grants import sync_object_grants
 from review_process.access import forget_review_perms, may, may_view
 from review_process.audit import audit_record
 from review_process.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -93,7 +93,9 @@ def _person(username: str, field: str) -> User:
 
 
 @transaction.atomic
-def report_version_add(*, review: Review | int, by, text: str, is_final: bool = False, attachment=None) -> ReportVersion:
+def report_version_add(
+    *, review: Review | int, by, text: str, is_final: bool = False, attachment=None
+) -> ReportVersion:
     review = _locked(review)
     role = _authorise(review, by, Action.ADD_REPORT_VERSION)
     text = _require_text(text, "text")
@@ -158,9 +160,7 @@ def participant_invite(*, review: Review | int, by, username: str) -> ReviewPart
 
 
 @transaction.atomic
-def opinion_add(
-    *, review: Review | int, by, text: str, channel: str, author_username: str | None = None
-) -> Opinion:
+def opinion_add(*, review: Review | int, by, text: str, channel: str, author_username: str | None = None) -> Opinion:
     """Record an opinion. The author is the caller, unless a secretary records what an attendee said."""
     review = _locked(review)
     if channel not in OpinionChannel.values:

@@ -72,7 +72,9 @@ def test_a_final_version_written_before_the_guidance_does_not_count(walker, peop
     review = walker.advance_collecting_opinions(review)
     review = walker.step(review)  # guidance, give_guidance
     for opinion in review.opinions.all():
-        records.opinion_respond(review=review, by=people.secretary, opinion_id=opinion.pk, decision="explained", note="Đã giải trình")
+        records.opinion_respond(
+            review=review, by=people.secretary, opinion_id=opinion.pk, decision="explained", note="Đã giải trình"
+        )
     records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good")
     refused(review, "submit_assessment", people.secretary, "no_final_report")
 

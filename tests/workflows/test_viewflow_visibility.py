@@ -13,8 +13,14 @@ from workflows.models import ReviewProcess
 
 pytestmark = pytest.mark.django_db
 
-LISTS = ["/tasks/review/", "/tasks/review/flows/", "/tasks/review/tasks/", "/tasks/review/inbox/",
-         "/tasks/review/queue/", "/tasks/review/archive/"]
+LISTS = [
+    "/tasks/review/",
+    "/tasks/review/flows/",
+    "/tasks/review/tasks/",
+    "/tasks/review/inbox/",
+    "/tasks/review/queue/",
+    "/tasks/review/archive/",
+]
 
 
 @pytest.fixture

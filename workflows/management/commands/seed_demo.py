@@ -10,12 +10,20 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         review, created = seed_demo()
         if created:
-            self.stdout.write(self.style.SUCCESS(_("Demo created: %(review)s is at “%(state)s”.") % {
-                "review": review, "state": review.get_state_display()}))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Demo created: %(review)s is at “%(state)s”.")
+                    % {"review": review, "state": review.get_state_display()}
+                )
+            )
         else:
-            self.stdout.write(_("Demo already present: %(review)s is at “%(state)s”.") % {
-                "review": review, "state": review.get_state_display()})
+            self.stdout.write(
+                _("Demo already present: %(review)s is at “%(state)s”.")
+                % {"review": review, "state": review.get_state_display()}
+            )
         titles = {p["person"]: p["title"] for p in DIRECTORY["positions"]}
         self.stdout.write(_("Demo logins (password: %(password)s):") % {"password": DEMO_PASSWORD})
         for person in DIRECTORY["people"]:
-            self.stdout.write(f"  {person['username']:<10} {person['full_name']:<22} {titles.get(person['username'], '')}")
+            self.stdout.write(
+                f"  {person['username']:<10} {person['full_name']:<22} {titles.get(person['username'], '')}"
+            )

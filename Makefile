@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` (demo on http://127.0.0.1:8000) and `make test` (the whole suite).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+export DJANGO_SETTINGS_MODULE ?= config.settings
+
+.PHONY: run test lint messages migrate demo bench test-postgres system-deps clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# gettext's msgfmt compiles the translations; install it when missing (CI and fresh machines run as root).
+system-deps:
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+
+messages: $(STAMP) system-deps
+	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
+
+migrate: $(STAMP)
+	DJANGO_DEBUG=true $(PY) manage.py migrate --no-input -v 0
+
+demo: migrate
+	DJANGO_DEBUG=true $(PY) manage.py seed_demo
+
+run: messages demo
+	@echo "Serving http://127.0.0.1:8000 — log in with one of the demo logins above."
+	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: messages lint
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_DEBUG=true $(PY) manage.py check
+	$(PY) -m pytest
+
+bench: messages
+	$(PY) -m bench.run
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles test-results
