@@ -14,9 +14,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# gettext's msgfmt compiles the translations; install it when missing (CI and fresh machines run as root).
+# Debian packages: gettext (msgfmt compiles the translations), DejaVu fonts (Vietnamese in PDFs),
+# chromium (end-to-end tests). Installed when missing; CI and fresh machines run as root.
+APT_PACKAGES := gettext fonts-dejavu-core chromium
 system-deps:
-	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 messages: $(STAMP) system-deps
 	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
