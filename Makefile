@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE ?= config.settings
 
-.PHONY: run test lint messages migrate demo bench test-postgres system-deps clean
+.PHONY: run test lint messages migrate demo bench test-postgres system-deps browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,14 +14,18 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# Debian packages: gettext (msgfmt compiles the translations), DejaVu fonts (Vietnamese in PDFs),
-# chromium (end-to-end tests). Installed when missing; CI and fresh machines run as root.
-APT_PACKAGES := gettext fonts-dejavu-core chromium
+# Debian packages, installed when missing (CI and fresh machines run as root): gettext (msgfmt compiles
+# the translations) and DejaVu fonts (Vietnamese in PDFs); chromium only for the end-to-end tests.
+define apt_ensure
+	@if ! $(1); then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null; fi
+endef
+
 system-deps:
-	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	if [ -n "$$missing" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+	$(call apt_ensure,command -v msgfmt >/dev/null,gettext)
+	$(call apt_ensure,test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf,fonts-dejavu-core)
+
+browser-deps:
+	$(call apt_ensure,command -v chromium >/dev/null,chromium)
 
 messages: $(STAMP) system-deps
 	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore=.venv -v 0
@@ -40,7 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-test: messages lint
+test: messages lint browser-deps
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=true $(PY) manage.py check
 	$(PY) -m pytest
