@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "viewflow",
     "viewflow.workflow",
     "permissions",
@@ -156,6 +157,17 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RatingEnum": "review_process.models.Rating",
+        "ReviewStateEnum": "review_process.models.ReviewState",
+        "ReviewKindEnum": "review_process.models.ReviewKind",
+        "OrganizationKindEnum": "permissions.models.OrganizationKind",
+        "ChannelEnum": "review_process.models.OpinionChannel",
+        "ResponseDecisionEnum": "review_process.models.ResponseDecision",
+    },
 }
 
 # Procedure parameters that the regulations do not fix (domain-rules.md marks them [U]).

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", AuthViewset(allow_password_change=False, with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls", namespace="api")),
     path("tasks/", site.urls),
     path("", include("review_process.urls")),
 ]

@@ -362,6 +362,8 @@ def decision_set(*, review: Review | int, by, final_rating: str) -> Decision:
 def notification_record(*, review: Review | int, by, notified_on: datetime.date, note: str = "") -> Notification:
     review = _locked(review)
     role = _authorise(review, by, Action.RECORD_NOTIFICATION)
+    if notified_on > timezone.localdate():
+        raise InvalidInput(_("The notification cannot be dated in the future."), code="in_future", field="notified_on")
     if review.approved_at and notified_on < timezone.localtime(review.approved_at).date():
         raise InvalidInput(
             _("The notification cannot be dated before the approval."), code="before_approval", field="notified_on"

@@ -1,0 +1,346 @@
+"""Input and output shapes of the API. Inputs validate; outputs read; services do the rest."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from permissions.models import Organization, OrganizationKind
+from review_process.models import (
+    TRANSITION_NAMES,
+    AuditEvent,
+    Conference,
+    Decision,
+    Guidance,
+    Notification,
+    Opinion,
+    OpinionChannel,
+    Rating,
+    RemedialPlan,
+    ReportVersion,
+    ResponseDecision,
+    Review,
+    ReviewKind,
+    ReviewParticipant,
+    ReviewState,
+    SelfAssessment,
+)
+
+
+class PersonRefField(serializers.SlugRelatedField):
+    """A person, shown and given by username."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", read_only=True, **kwargs)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    superior = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    kind = serializers.ChoiceField(choices=OrganizationKind.choices)
+
+    class Meta:
+        model = Organization
+        fields = ["code", "name", "kind", "superior"]
+
+
+class DeadlinesSerializer(serializers.Serializer):
+    circulate_draft_by = serializers.DateField(allow_null=True)
+    conference_by = serializers.DateField(allow_null=True)
+    submit_assessment_by = serializers.DateField(allow_null=True)
+    notify_by = serializers.DateField(allow_null=True)
+
+
+class ReviewCreateSerializer(serializers.Serializer):
+    organization = serializers.CharField(max_length=50, help_text="Organisation code, e.g. `LB-DG`.")
+    year = serializers.IntegerField(min_value=1900, max_value=2200)
+    kind = serializers.ChoiceField(choices=ReviewKind.choices, default=ReviewKind.COLLECTIVE)
+
+
+class ReviewListSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    organization_name = serializers.CharField(source="organization.name", read_only=True)
+    state = serializers.ChoiceField(choices=ReviewState.choices, read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    deadlines = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Review
+        fields = ["id", "organization", "organization_name", "year", "kind", "state", "state_label", "deadlines", "url"]
+
+    def get_deadlines(self, review) -> DeadlinesSerializer:
+        from review_process.selectors import review_deadlines
+
+        return DeadlinesSerializer(review_deadlines(review)).data
+
+    def get_url(self, review) -> str:
+        return reverse("api:review-detail", args=[review.pk])
+
+
+class LinksSerializer(serializers.Serializer):
+    self = serializers.CharField()
+    transitions = serializers.CharField()
+    report_versions = serializers.CharField()
+    opinions = serializers.CharField()
+    participants = serializers.CharField()
+    conference = serializers.CharField()
+    guidance = serializers.CharField()
+    self_assessment = serializers.CharField()
+    decision = serializers.CharField()
+    notification = serializers.CharField()
+    remedial_plan = serializers.CharField()
+    audit_trail = serializers.CharField()
+
+
+class ReviewDetailSerializer(ReviewListSerializer):
+    available_transitions = serializers.SerializerMethodField()
+    regime = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
+    opened_by = PersonRefField()
+    submitted_by = PersonRefField(allow_null=True)
+    approved_by = PersonRefField(allow_null=True)
+
+    class Meta(ReviewListSerializer.Meta):
+        fields = [
+            *ReviewListSerializer.Meta.fields,
+            "available_transitions",
+            "regime",
+            "opened_by",
+            "opened_at",
+            "submitted_by",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "closed_at",
+            "cancel_reason",
+            "links",
+        ]
+
+    def get_available_transitions(self, review) -> list[str]:
+        from review_process.selectors import available_transitions
+
+        return available_transitions(review=review, user=self.context["request"].user)
+
+    def get_regime(self, review) -> str | None:
+        return review.regime.code if review.regime else None
+
+    def get_links(self, review) -> LinksSerializer:
+        def u(name):
+            return reverse(f"api:{name}", args=[review.pk])
+
+        return {
+            "self": u("review-detail"),
+            "transitions": u("review-detail") + "transitions/{name}/",
+            "report_versions": u("report-versions"),
+            "opinions": u("opinions"),
+            "participants": u("participants"),
+            "conference": u("conference"),
+            "guidance": u("guidance"),
+            "self_assessment": u("self-assessment"),
+            "decision": u("decision"),
+            "notification": u("notification"),
+            "remedial_plan": u("remedial-plan"),
+            "audit_trail": u("audit-trail"),
+        }
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class TransitionResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    transition = serializers.ChoiceField(choices=[(t, t) for t in TRANSITION_NAMES])
+    state = serializers.ChoiceField(choices=ReviewState.choices)
+    available_transitions = serializers.ListField(child=serializers.CharField())
+
+
+class ReportVersionSerializer(serializers.ModelSerializer):
+    created_by = PersonRefField()
+    label = serializers.CharField(read_only=True)
+    attachment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReportVersion
+        fields = [
+            "id",
+            "number",
+            "label",
+            "text",
+            "is_final",
+            "attachment",
+            "attachment_sha256",
+            "created_by",
+            "created_at",
+        ]
+
+    def get_attachment(self, version) -> str | None:
+        return version.attachment.name or None
+
+
+class ReportVersionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=200_000)
+    is_final = serializers.BooleanField(default=False)
+    attachment = serializers.FileField(required=False, allow_null=True)
+
+
+class OpinionResponseSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ResponseDecision.choices)
+    note = serializers.CharField(allow_blank=True)
+    responded_by = serializers.CharField(source="responded_by.username")
+    responded_at = serializers.DateTimeField()
+
+
+class OpinionSerializer(serializers.ModelSerializer):
+    author = PersonRefField()
+    recorded_by = PersonRefField()
+    response = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Opinion
+        fields = ["id", "author", "recorded_by", "channel", "text", "created_at", "response"]
+
+    def get_response(self, opinion) -> OpinionResponseSerializer(allow_null=True):
+        response = getattr(opinion, "response", None) if hasattr(opinion, "response") else None
+        return OpinionResponseSerializer(response).data if response else None
+
+
+class OpinionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000)
+    channel = serializers.ChoiceField(choices=OpinionChannel.choices)
+    author = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=150,
+        help_text=_("Username of the attendee who spoke (a secretary recording a spoken opinion)."),
+    )
+
+
+class OpinionResponseInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=ResponseDecision.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+
+
+class AttendeeSerializer(serializers.Serializer):
+    person = serializers.CharField(max_length=150)
+    present = serializers.BooleanField(default=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class ConferenceSerializer(serializers.Serializer):
+    held_at = serializers.DateTimeField()
+    location = serializers.CharField(max_length=255)
+    chair = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=150)
+    attendees = AttendeeSerializer(many=True)
+    superior_representatives = serializers.ListField(child=serializers.CharField(max_length=150), default=list)
+
+    @staticmethod
+    def from_model(conference: Conference) -> dict:
+        return {
+            "held_at": conference.held_at,
+            "location": conference.location,
+            "chair": conference.chair.username if conference.chair else None,
+            "attendees": [
+                {"person": a.person.username, "present": a.present, "reason": a.reason}
+                for a in conference.attendance.select_related("person")
+            ],
+            "superior_representatives": [u.username for u in conference.superior_representatives.all()],
+        }
+
+
+class GuidanceSerializer(serializers.ModelSerializer):
+    given_by = PersonRefField()
+
+    class Meta:
+        model = Guidance
+        fields = ["id", "given_by", "text", "created_at"]
+
+
+class GuidanceInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=50_000)
+
+
+class SelfAssessmentSerializer(serializers.ModelSerializer):
+    proposed_rating = serializers.ChoiceField(choices=Rating.choices)
+    justification = serializers.CharField(required=False, allow_blank=True, default="", max_length=50_000)
+    set_by = PersonRefField()
+
+    class Meta:
+        model = SelfAssessment
+        fields = ["proposed_rating", "justification", "set_by", "updated_at"]
+        read_only_fields = ["updated_at"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    final_rating = serializers.ChoiceField(choices=Rating.choices)
+    decided_by = PersonRefField()
+
+    class Meta:
+        model = Decision
+        fields = ["final_rating", "decided_by", "decided_at"]
+        read_only_fields = ["decided_at"]
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    recorded_by = PersonRefField()
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+
+    class Meta:
+        model = Notification
+        fields = ["notified_on", "note", "recorded_by", "recorded_at"]
+        read_only_fields = ["recorded_at"]
+
+
+class RemedialItemSerializer(serializers.Serializer):
+    description = serializers.CharField(max_length=20_000)
+    owner = serializers.CharField(max_length=255)
+    due_date = serializers.DateField()
+
+
+class RemedialPlanSerializer(serializers.Serializer):
+    items = RemedialItemSerializer(many=True)
+    filed_by = serializers.CharField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
+
+    @staticmethod
+    def from_model(plan: RemedialPlan) -> dict:
+        return {
+            "items": [
+                {"description": i.description, "owner": i.owner, "due_date": i.due_date} for i in plan.items.all()
+            ],
+            "filed_by": plan.filed_by.username,
+            "updated_at": plan.updated_at,
+        }
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    person = PersonRefField()
+    invited_by = PersonRefField()
+
+    class Meta:
+        model = ReviewParticipant
+        fields = ["person", "invited_by", "invited_at"]
+
+
+class ParticipantInputSerializer(serializers.Serializer):
+    person = serializers.CharField(max_length=150)
+
+
+class AuditEventSerializer(serializers.ModelSerializer):
+    actor = PersonRefField(allow_null=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = [
+            "sequence",
+            "action",
+            "actor",
+            "actor_role",
+            "occurred_at",
+            "from_state",
+            "to_state",
+            "payload",
+            "hash",
+            "prev_hash",
+        ]

@@ -1,0 +1,30 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("organizations/", views.OrganizationListView.as_view(), name="organizations"),
+    path("reviews/", views.ReviewListCreateView.as_view(), name="reviews"),
+    path("reviews/<int:review_id>/", views.ReviewDetailView.as_view(), name="review-detail"),
+    path("reviews/<int:review_id>/transitions/<str:name>/", views.TransitionView.as_view(), name="transition"),
+    path("reviews/<int:review_id>/report-versions/", views.ReportVersionsView.as_view(), name="report-versions"),
+    path("reviews/<int:review_id>/opinions/", views.OpinionsView.as_view(), name="opinions"),
+    path(
+        "reviews/<int:review_id>/opinions/<int:opinion_id>/response/",
+        views.OpinionResponseView.as_view(),
+        name="opinion-response",
+    ),
+    path("reviews/<int:review_id>/participants/", views.ParticipantsView.as_view(), name="participants"),
+    path("reviews/<int:review_id>/conference/", views.ConferenceView.as_view(), name="conference"),
+    path("reviews/<int:review_id>/guidance/", views.GuidanceView.as_view(), name="guidance"),
+    path("reviews/<int:review_id>/self-assessment/", views.SelfAssessmentView.as_view(), name="self-assessment"),
+    path("reviews/<int:review_id>/decision/", views.DecisionView.as_view(), name="decision"),
+    path("reviews/<int:review_id>/notification/", views.NotificationView.as_view(), name="notification"),
+    path("reviews/<int:review_id>/remedial-plan/", views.RemedialPlanView.as_view(), name="remedial-plan"),
+    path("reviews/<int:review_id>/audit-trail/", views.AuditTrailView.as_view(), name="audit-trail"),
+]
