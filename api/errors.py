@@ -77,3 +77,22 @@ def exception_handler(exc, context):
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         return Response({"code": code, "detail": str(detail)}, status=exc.status_code, headers=headers)
     return None
+
+
+def not_found(request, exception=None):
+    """handler404: the API's error shape under /api/, the site's page elsewhere (a URL that matched nothing)."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    from django.http import JsonResponse
+    from django.views.defaults import server_error as page_server_error
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "server_error", "detail": _("An unexpected error occurred.")}, status=500)
+    return page_server_error(request)

@@ -32,7 +32,7 @@ def errors(*codes: int) -> dict:
         400: "Malformed input; `field` names the field at fault.",
         401: "Not authenticated.",
         403: "The review is visible but the caller's role may not do this.",
-        404: "No such review, or the caller may not see it.",
+        404: "No such review, or the caller may not see it (on lists: no such page).",
         409: "The review's stage or a guard of the procedure forbids this now; `code` names the guard.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
@@ -52,7 +52,7 @@ class ReviewScopedView(APIView):
         return review
 
 
-@extend_schema(tags=["organizations"], responses={200: s.OrganizationSerializer(many=True), **errors(401)})
+@extend_schema(tags=["organizations"], responses={200: s.OrganizationSerializer(many=True), **errors(401, 404)})
 class OrganizationListView(generics.ListAPIView):
     serializer_class = s.OrganizationSerializer
 
@@ -81,7 +81,7 @@ class ReviewListCreateView(generics.ListAPIView):
             OpenApiParameter("organization", str, description="Organisation code"),
             OpenApiParameter("state", str, enum=ReviewState.values, description="Stage"),
         ],
-        responses={200: s.ReviewListSerializer(many=True), **errors(400, 401)},
+        responses={200: s.ReviewListSerializer(many=True), **errors(400, 401, 404)},
     )
     def get(self, request, *args, **kwargs):
         year = request.query_params.get("year")

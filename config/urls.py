@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls", namespace="api")),
     path("tasks/", site.urls),
+    path("compliance/", include("review_process.compliance.urls")),
     path("", include("review_process.urls")),
 ]
 
@@ -22,3 +23,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"
