@@ -34,12 +34,13 @@ def errors(*codes: int) -> dict:
         403: "The review is visible but the caller's role may not do this.",
         404: "No such review, or the caller may not see it (on lists: no such page).",
         409: "The review's stage or a guard of the procedure forbids this now; `code` names the guard.",
+        415: "The request body's media type is not accepted here.",
     }
     return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
 
 
 READ_ERRORS = errors(401, 404)
-WRITE_ERRORS = errors(400, 401, 403, 404, 409)
+WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415)
 
 
 class ReviewScopedView(APIView):

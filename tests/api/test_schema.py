@@ -67,7 +67,7 @@ def test_every_operation_honours_the_schema(api_schema, seeded):
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+            @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
             def check(case):
                 case.call_and_validate(headers=seeded, checks=CHECKS)
 
