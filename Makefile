@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
-export DJANGO_SETTINGS_MODULE ?= config.settings
+
 
 .PHONY: run test lint messages migrate demo bench test-postgres system-deps browser-deps clean
 
@@ -48,6 +48,11 @@ test: messages lint browser-deps
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=true $(PY) manage.py check
 	$(PY) -m pytest
+	$(MAKE) test-postgres
+
+# The tests marked `postgres` (audit-trail tamper tests, compliance) again on a local PostgreSQL.
+test-postgres: $(STAMP)
+	pg_env="$$(sh scripts/postgres-up.sh)" && eval "$$pg_env" && $(PY) -m pytest --ds=tests.settings -m postgres -p no:cacheprovider
 
 bench: messages
 	$(PY) -m bench.run

@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from review_process.models import AuditChainHead, AuditEvent, Review
 
 GENESIS = "0" * 64
+# While a row exists in this table the append-only triggers (migration 0002) stand aside.
+MAINTENANCE_TABLE = "review_process_audit_maintenance"
 
 
 def _canonical(payload) -> str:
@@ -92,48 +96,197 @@ def audit_record(
 
 @dataclass
 class ChainVerdict:
+    """The result of walking the chain. When broken, the fields name the first event that does not fit.
+
+    ``broken_event_id`` is the event where the break was detected. When an event was deleted it no longer
+    exists: ``missing_global_sequence`` then names its place in the global chain, and ``review_id`` /
+    ``sequence`` name its place in its review's chain when the remaining events reveal it.
+    """
+
     intact: bool
     checked: int
     broken_event_id: int | None = None
     review_id: int | None = None
     sequence: int | None = None
     reason: str = ""
+    code: str = ""
+    global_sequence: int | None = None
+    missing_global_sequence: int | None = None
+
+    def describe(self) -> str:
+        """One line for people (translated)."""
+        if self.intact:
+            return gettext("Audit trail intact: %(n)s events checked.") % {"n": self.checked}
+        parts = {
+            "event": self.broken_event_id if self.broken_event_id is not None else "-",
+            "review": self.review_id if self.review_id is not None else "?",
+            "sequence": self.sequence if self.sequence is not None else "?",
+            "global": self.global_sequence if self.global_sequence is not None else "?",
+            "reason": self.reason,
+        }
+        if self.missing_global_sequence is not None:
+            parts["missing"] = self.missing_global_sequence
+            return (
+                gettext(
+                    "Audit trail broken: the event at global sequence %(missing)s (review %(review)s, "
+                    "sequence %(sequence)s) is missing; detected at event id %(event)s: %(reason)s."
+                )
+                % parts
+            )
+        return (
+            gettext(
+                "Audit trail broken at event id %(event)s (review %(review)s, sequence %(sequence)s, "
+                "global sequence %(global)s): %(reason)s."
+            )
+            % parts
+        )
+
+
+# Why a chain is broken: a stable code and a translated reason.
+BREAKS = {
+    "global_gap": gettext_lazy("an event is missing from the global chain (gap in the global sequence)"),
+    "global_order": gettext_lazy("global sequence out of order (events reordered)"),
+    "global_link": gettext_lazy("the global chain link does not match the previous event"),
+    "review_gap": gettext_lazy("an event is missing from the review's chain (gap in its sequence)"),
+    "review_order": gettext_lazy("review sequence out of order (events reordered)"),
+    "review_link": gettext_lazy("the review chain link does not match the previous event"),
+    "content": gettext_lazy("the event's content does not match its hash (edited)"),
+    "chain_hash": gettext_lazy("the global chain hash does not match"),
+    "missing_tail": gettext_lazy("events are missing after the last one checked"),
+    "anchor_missing": gettext_lazy("the event before it in the global chain is missing"),
+}
+
+
+def _verdict(code: str, checked: int, event: AuditEvent | None = None, **extra) -> ChainVerdict:
+    fields = {}
+    if event is not None:
+        fields = {
+            "broken_event_id": event.pk,
+            "review_id": event.review_id,
+            "sequence": event.sequence,
+            "global_sequence": event.global_sequence,
+        }
+    fields.update(extra)
+    return ChainVerdict(False, checked, reason=str(BREAKS[code]), code=code, **fields)
 
 
 def verify_chain(reviews=None) -> ChainVerdict:
-    """Walk the global chain (and each review's chain) and report the first event that does not fit."""
+    """Walk the global chain (and each review's chain) and report the first event that does not fit.
+
+    With ``reviews`` (a queryset or list of reviews) only their events are walked: each review's chain is
+    checked from its first event, and every event's link into the global chain is checked against the
+    event just before it in the global order (one extra query per 500 events).
+    """
+    if reviews is not None:
+        return _verify_subset(reviews)
     last_by_review: dict[int, tuple[int, str]] = {}
     prev_chain = GENESIS
     expected_global = 1
     checked = 0
-    qs = AuditEvent.objects.order_by("global_sequence")
-    if reviews is not None:
-        qs = qs.filter(review__in=reviews)
-    for event in qs.iterator(chunk_size=2000):
+    gap: ChainVerdict | None = None
+    for event in AuditEvent.objects.order_by("global_sequence").iterator(chunk_size=2000):
         checked += 1
-
-        def broken(reason: str, event=event, checked=checked) -> ChainVerdict:
-            return ChainVerdict(False, checked, event.pk, event.review_id, event.sequence, reason)
-
-        if reviews is None:
-            if event.global_sequence != expected_global:
-                return broken("global sequence gap or reorder")
-            if event.chain_prev_hash != prev_chain:
-                return broken("global chain link does not match the previous event")
-        prev_seq, prev_hash = last_by_review.get(event.review_id, (0, GENESIS))
-        if event.sequence != prev_seq + 1:
-            return broken("review sequence gap or reorder")
-        if event.prev_hash != prev_hash:
-            return broken("review chain link does not match the previous event")
-        if event.hash != _sha(event.prev_hash, event_content(event)):
-            return broken("content does not match its hash")
+        if gap is not None:
+            # An event was deleted: look on for the review whose own chain shows the hole.
+            prev_seq, _prev = last_by_review.get(event.review_id, (0, GENESIS))
+            if event.sequence > prev_seq + 1:
+                gap.review_id, gap.sequence = event.review_id, prev_seq + 1
+                return gap
+            last_by_review[event.review_id] = (event.sequence, event.hash)
+            continue
+        if event.global_sequence != expected_global:
+            if event.global_sequence > expected_global and event.chain_prev_hash != prev_chain:
+                gap = _verdict(
+                    "global_gap",
+                    checked,
+                    broken_event_id=event.pk,
+                    global_sequence=event.global_sequence,
+                    missing_global_sequence=expected_global,
+                )
+                prev_seq, _prev = last_by_review.get(event.review_id, (0, GENESIS))
+                if event.sequence > prev_seq + 1:
+                    gap.review_id, gap.sequence = event.review_id, prev_seq + 1
+                    return gap
+                last_by_review[event.review_id] = (event.sequence, event.hash)
+                continue
+            return _verdict("global_order", checked, event)
+        if event.chain_prev_hash != prev_chain:
+            return _verdict("global_link", checked, event)
+        broken = _check_event(event, last_by_review, checked)
+        if broken is not None:
+            return broken
         if event.chain_hash != _sha(event.chain_prev_hash, event.hash):
-            return broken("global chain hash does not match")
+            return _verdict("chain_hash", checked, event)
         last_by_review[event.review_id] = (event.sequence, event.hash)
         prev_chain = event.chain_hash
         expected_global += 1
-    if reviews is None:
-        head = AuditChainHead.objects.filter(pk=1).first()
-        if head is not None and (head.global_sequence != checked or head.chain_hash != prev_chain):
-            return ChainVerdict(False, checked, None, None, None, "events missing after the last one checked")
+    if gap is not None:
+        return gap
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and (head.global_sequence != checked or head.chain_hash != prev_chain):
+        return _verdict("missing_tail", checked, missing_global_sequence=checked + 1)
     return ChainVerdict(True, checked)
+
+
+def _check_event(event: AuditEvent, last_by_review: dict[int, tuple[int, str]], checked: int) -> ChainVerdict | None:
+    prev_seq, prev_hash = last_by_review.get(event.review_id, (0, GENESIS))
+    if event.sequence != prev_seq + 1:
+        if event.sequence > prev_seq + 1 and event.prev_hash != prev_hash:
+            return _verdict("review_gap", checked, event)
+        return _verdict("review_order", checked, event)
+    if event.prev_hash != prev_hash:
+        return _verdict("review_link", checked, event)
+    if event.hash != _sha(event.prev_hash, event_content(event)):
+        return _verdict("content", checked, event)
+    return None
+
+
+def _verify_subset(reviews) -> ChainVerdict:
+    review_ids = [r.pk for r in reviews] if isinstance(reviews, list | tuple) else reviews.values("pk")
+    last_by_review: dict[int, tuple[int, str]] = {}
+    checked = 0
+    pending: list[AuditEvent] = []
+
+    def check_anchors() -> ChainVerdict | None:
+        wanted = [e.global_sequence - 1 for e in pending if e.global_sequence > 1]
+        found = dict(AuditEvent.objects.filter(global_sequence__in=wanted).values_list("global_sequence", "chain_hash"))
+        for event in pending:
+            expected = GENESIS if event.global_sequence == 1 else found.get(event.global_sequence - 1)
+            if expected is None:
+                return _verdict("anchor_missing", checked, event, missing_global_sequence=event.global_sequence - 1)
+            if expected != event.chain_prev_hash:
+                return _verdict("global_link", checked, event)
+        pending.clear()
+        return None
+
+    qs = AuditEvent.objects.filter(review__in=review_ids).order_by("review_id", "sequence", "global_sequence")
+    for event in qs.iterator(chunk_size=2000):
+        checked += 1
+        broken = _check_event(event, last_by_review, checked)
+        if broken is not None:
+            return broken
+        if event.chain_hash != _sha(event.chain_prev_hash, event.hash):
+            return _verdict("chain_hash", checked, event)
+        last_by_review[event.review_id] = (event.sequence, event.hash)
+        pending.append(event)
+        if len(pending) >= 500:
+            broken = check_anchors()
+            if broken is not None:
+                return broken
+    broken = check_anchors()
+    return broken if broken is not None else ChainVerdict(True, checked)
+
+
+@contextmanager
+def audit_maintenance(connection, reason: str):
+    """Stand the append-only triggers aside while inside (one row in the maintenance table).
+
+    For the test database flush and for bulk loading benchmark data only; see docs/compliance.md.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {MAINTENANCE_TABLE} (reason) VALUES (%s)", [reason])
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")

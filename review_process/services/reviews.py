@@ -15,6 +15,7 @@ from permissions.selectors import open_review_role, organizations_visible_to
 from review_process import guards
 from review_process.access import may, may_view
 from review_process.audit import audit_record
+from review_process.compliance.blocking import blocking_failures
 from review_process.errors import Conflict, Forbidden, InvalidInput, NotFound
 from review_process.models import TRANSITION_NAMES, Review, ReviewKind, ReviewState
 from review_process.regimes import regime_for
@@ -92,6 +93,9 @@ def transition_check(*, review: Review, name: str, by, reason: str = "") -> None
     failed += [g for g in guards.USER_GUARDS.get(name, ()) if not g.check(review, by)]
     if failed:
         raise Conflict(failed[0].message, code=failed[0].code)
+    blocked = blocking_failures(review, name)  # compliance rules the engine enforces (compliance/blocking.py)
+    if blocked:
+        raise Conflict(blocked[0].message, code=blocked[0].rule)
 
 
 def transition_apply(*, review: Review, name: str, by, reason: str = "", payload: dict | None = None):

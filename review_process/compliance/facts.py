@@ -1,0 +1,258 @@
+"""What a compliance check may read: one review's records and its audit events, loaded in bulk.
+
+``load_facts`` turns a batch of reviews into ``ReviewFacts`` with a fixed number of queries whatever the
+batch size (one per related table, see ``FACTS_QUERIES``), so the bulk audit never runs a query per review.
+The checks in ``rules`` only read these objects; they never query the database.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from permissions.models import Position
+from permissions.roles import SUPERIOR_ROLES
+from review_process.models import (
+    AuditEvent,
+    Conference,
+    Decision,
+    Notification,
+    Opinion,
+    OpinionResponse,
+    Rating,
+    RemedialPlan,
+    ReportVersion,
+    ResponseDecision,
+    Review,
+    SelfAssessment,
+)
+from review_process.regimes import Regime
+
+TRANSITION_PREFIX = "review.transition."
+
+# Queries per batch: reviews (with their one-to-one records joined), report versions, opinions (with
+# responses), guidance, attendance, superior representatives, remedial items, audit events, positions.
+FACTS_QUERIES = 9
+
+AUDIT_EVENT_FIELDS = (
+    "id",
+    "review_id",
+    "sequence",
+    "global_sequence",
+    "action",
+    "actor_id",
+    "actor_role",
+    "occurred_at",
+    "from_state",
+    "to_state",
+)
+
+
+def facts_queryset(qs: QuerySet[Review]) -> QuerySet[Review]:
+    """``qs`` with everything a check reads joined or prefetched."""
+    return qs.select_related(
+        "organization",
+        "conference",
+        "conference__chair",
+        "self_assessment",
+        "decision",
+        "decision__decided_by",
+        "notification",
+        "remedial_plan",
+    ).prefetch_related(
+        Prefetch("report_versions", queryset=ReportVersion.objects.order_by("number")),
+        Prefetch(
+            "opinions", queryset=Opinion.objects.select_related("response", "author").order_by("created_at", "pk")
+        ),
+        "guidance",
+        "conference__attendance",
+        "conference__superior_representatives",
+        "remedial_plan__items",
+        Prefetch("audit_events", queryset=AuditEvent.objects.only(*AUDIT_EVENT_FIELDS).order_by("sequence")),
+    )
+
+
+def _one(instance, name):
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def local_date(moment: datetime.datetime) -> datetime.date:
+    return timezone.localtime(moment).date()
+
+
+@dataclass
+class ReviewFacts:
+    """One review and its records, as loaded for the checks (no further queries)."""
+
+    review: Review
+    versions: list[ReportVersion]
+    opinions: list[Opinion]
+    responses: dict[int, OpinionResponse]
+    conference: Conference | None
+    attendance: list
+    representatives: list
+    guidance: list
+    self_assessment: SelfAssessment | None
+    decision: Decision | None
+    notification: Notification | None
+    remedial_plan: RemedialPlan | None
+    remedial_items: list
+    events: list[AuditEvent]
+    positions: dict[int, list[Position]] = field(default_factory=dict)
+
+    @property
+    def organization(self):
+        return self.review.organization
+
+    @property
+    def regime(self) -> Regime | None:
+        return self.review.regime
+
+    # --- The audit trail ---
+
+    def transition_events(self, name: str | None = None) -> list[AuditEvent]:
+        prefix = TRANSITION_PREFIX + (name or "")
+        return [e for e in self.events if e.action.startswith(prefix) and (name is None or e.action == prefix)]
+
+    def first_transition(self, name: str) -> AuditEvent | None:
+        events = self.transition_events(name)
+        return events[0] if events else None
+
+    def last_transition(self, name: str) -> AuditEvent | None:
+        events = self.transition_events(name)
+        return events[-1] if events else None
+
+    def reached(self, name: str) -> bool:
+        """Has the transition ``name`` happened (according to the audit trail)?"""
+        return self.first_transition(name) is not None
+
+    # --- Records ---
+
+    @property
+    def circulated_draft(self) -> ReportVersion | None:
+        """The draft as circulated: the last version written before ``circulate_draft`` (else version 1)."""
+        if not self.versions:
+            return None
+        event = self.first_transition("circulate_draft")
+        if event is not None:
+            before = [v for v in self.versions if v.created_at <= event.occurred_at and not v.is_final]
+            if before:
+                return before[-1]
+        return self.versions[0]
+
+    @property
+    def final_version(self) -> ReportVersion | None:
+        finals = [v for v in self.versions if v.is_final]
+        return finals[-1] if finals else None
+
+    def response(self, opinion: Opinion) -> OpinionResponse | None:
+        return self.responses.get(opinion.pk)
+
+    @property
+    def accepted_opinions(self) -> list[Opinion]:
+        return [o for o in self.opinions if (r := self.response(o)) and r.decision == ResponseDecision.ACCEPTED]
+
+    @property
+    def guidance_with_text(self) -> list:
+        return [g for g in self.guidance if g.text.strip()]
+
+    def shortcomings(self) -> dict[str, object]:
+        """How the review named shortcomings (documented in docs/compliance.md, rule ``remedial_plan``):
+        an opinion the organisation accepted, or a final rating below excellent."""
+        found: dict[str, object] = {}
+        if self.accepted_opinions:
+            found["accepted_opinions"] = len(self.accepted_opinions)
+        if self.decision is not None and self.decision.final_rating != Rating.EXCELLENT:
+            found["final_rating"] = self.decision.final_rating
+        return found
+
+    def superior_positions(self, user_id: int, day: datetime.date, roles: Iterable[str] = SUPERIOR_ROLES):
+        """``user_id``'s positions with one of ``roles`` in an organisation above the reviewed one, on ``day``."""
+        ancestors = set(self.organization.ancestor_ids)
+        roles = set(roles)
+        return [
+            p
+            for p in self.positions.get(user_id, ())
+            if p.organization_id in ancestors and p.role in roles and p.is_active(day)
+        ]
+
+
+def load_facts(reviews: Iterable[Review]) -> list[ReviewFacts]:
+    """Facts for reviews that came from ``facts_queryset`` (plus one query for the people's positions)."""
+    reviews = list(reviews)
+    facts = []
+    people: set[int] = set()
+    for review in reviews:
+        conference = _one(review, "conference")
+        plan = _one(review, "remedial_plan")
+        decision = _one(review, "decision")
+        opinions = list(review.opinions.all())
+        item = ReviewFacts(
+            review=review,
+            versions=list(review.report_versions.all()),
+            opinions=opinions,
+            responses={o.pk: r for o in opinions if (r := _one(o, "response")) is not None},
+            conference=conference,
+            attendance=list(conference.attendance.all()) if conference else [],
+            representatives=list(conference.superior_representatives.all()) if conference else [],
+            guidance=list(review.guidance.all()),
+            self_assessment=_one(review, "self_assessment"),
+            decision=decision,
+            notification=_one(review, "notification"),
+            remedial_plan=plan,
+            remedial_items=list(plan.items.all()) if plan else [],
+            events=list(review.audit_events.all()),
+        )
+        if decision is not None:
+            people.add(decision.decided_by_id)
+        people.update(u.pk for u in item.representatives)
+        people.update(g.given_by_id for g in item.guidance)
+        facts.append(item)
+    if people:
+        by_person: dict[int, list[Position]] = defaultdict(list)
+        for position in Position.objects.filter(person_id__in=people, role__in=SUPERIOR_ROLES).order_by("start"):
+            by_person[position.person_id].append(position)
+        for item in facts:
+            item.positions = by_person
+    return facts
+
+
+def release(facts: Iterable[ReviewFacts]) -> None:
+    """Break the reference cycles Django's caches make between a batch's objects (a review and its related
+    objects point at each other), so each batch is freed as soon as it is done with, not at the next full
+    garbage collection. This is what keeps the bulk audit's memory flat however many reviews it reads."""
+    for item in facts:
+        objects = [
+            item.review,
+            item.conference,
+            item.self_assessment,
+            item.decision,
+            item.notification,
+            item.remedial_plan,
+            *item.versions,
+            *item.opinions,
+            *item.responses.values(),
+            *item.attendance,
+            *item.guidance,
+            *item.remedial_items,
+            *item.events,
+        ]
+        for obj in objects:
+            if obj is not None:
+                obj._state.fields_cache.clear()
+                obj.__dict__.pop("_prefetched_objects_cache", None)
+
+
+def facts_for(review: Review | int) -> ReviewFacts:
+    """Facts for one review (the same queries as one batch of the bulk audit)."""
+    pk = review.pk if isinstance(review, Review) else review
+    return load_facts(facts_queryset(Review.objects.filter(pk=pk)))[0]

@@ -1,0 +1,194 @@
+"""Compliance reports: one review, or every review of a year in an organisation's subtree (streamed).
+
+These are selectors: they only read. The API and the pages build on them:
+
+* ``review_compliance(review) -> ComplianceReport``; ``report.as_dict()`` is the API body
+  ``{"compliant": bool, "findings": [{"rule", "status", "message", "reference", "evidence"}]}``.
+* ``compliance_for(year, organization_code, user=None)`` yields a ``ComplianceReport`` per review, reading
+  the reviews in keyset-paginated batches: each batch costs the same fixed number of queries
+  (``facts.FACTS_QUERIES``) whatever its size, and only one batch is in memory at a time.
+* ``compliance_scope(...)`` is the queryset of reviews covered (for counts and progress bars).
+* ``ComplianceSummary`` accumulates counts while a stream is consumed.
+
+Messages are rendered in the active language when the report is built.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import get_objects_for_user
+
+from permissions.models import Organization
+from permissions.roles import Action, review_codename
+from review_process.compliance.facts import ReviewFacts, facts_for, facts_queryset, load_facts, release
+from review_process.compliance.rules import RULES, Finding, Status, evaluate_all
+from review_process.errors import InvalidInput, NotFound
+from review_process.models import Review
+
+DEFAULT_BATCH_SIZE = 200
+AUDIT_PERM = f"review_process.{review_codename(Action.VIEW_AUDIT_TRAIL)}"
+
+
+@dataclass(frozen=True)
+class ComplianceReport:
+    review_id: int
+    organization_code: str
+    organization_name: str
+    year: int
+    state: str
+    regime: str
+    findings: list[Finding]
+
+    @property
+    def compliant(self) -> bool:
+        """No rule failed (blocking or not). Rules not applicable do not count against the review."""
+        return not any(f.failed for f in self.findings)
+
+    @property
+    def failures(self) -> list[Finding]:
+        return [f for f in self.findings if f.failed]
+
+    def finding(self, rule: str) -> Finding:
+        return next(f for f in self.findings if f.rule == rule)
+
+    def as_dict(self, *, detail: bool = False) -> dict:
+        data = {"compliant": self.compliant, "findings": [f.as_dict(detail=detail) for f in self.findings]}
+        if detail:
+            data = {
+                "review": self.review_id,
+                "organization": self.organization_code,
+                "organization_name": self.organization_name,
+                "year": self.year,
+                "state": self.state,
+                "regime": self.regime,
+                **data,
+            }
+        return data
+
+    def rows(self) -> Iterator[dict]:
+        """One flat row per rule (exports)."""
+        for f in self.findings:
+            yield {
+                "review": self.review_id,
+                "organization": self.organization_code,
+                "organization_name": self.organization_name,
+                "year": self.year,
+                "state": self.state,
+                "regime": self.regime,
+                "compliant": self.compliant,
+                "rule": f.rule,
+                "title": f.title,
+                "severity": str(f.severity),
+                "status": str(f.status),
+                "message": f.message,
+                "reference": f.reference,
+                "evidence": f.evidence,
+            }
+
+
+def report_from_facts(facts: ReviewFacts) -> ComplianceReport:
+    review = facts.review
+    return ComplianceReport(
+        review_id=review.pk,
+        organization_code=review.organization.code,
+        organization_name=review.organization.name,
+        year=review.year,
+        state=review.state,
+        regime=review.regime.code if review.regime else "",
+        findings=evaluate_all(facts),
+    )
+
+
+def review_compliance(review: Review | int) -> ComplianceReport:
+    """The compliance report of one review (the caller has already checked who may see it)."""
+    return report_from_facts(facts_for(review))
+
+
+def compliance_scope(year: int, organization_code: str, *, user=None) -> QuerySet[Review]:
+    """Reviews of ``year`` in the subtree of ``organization_code`` (itself included).
+
+    With ``user``, only the reviews on which they hold ``view_audit_trail`` (object permission only).
+    Raises ``NotFound`` for an unknown organisation and ``InvalidInput`` for a year that is not a number.
+    """
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise InvalidInput(_("Give the year as a number."), code="invalid_year", field="year") from None
+    organization = Organization.objects.filter(code=organization_code).only("pk", "path").first()
+    if organization is None:
+        raise NotFound(_("Organisation not found."), code="organization_not_found", field="organization")
+    qs = Review.objects.filter(year=year, organization__path__startswith=organization.path)
+    if user is not None:
+        allowed = get_objects_for_user(user, AUDIT_PERM, klass=Review, accept_global_perms=False)
+        qs = qs.filter(pk__in=allowed.values("pk"))
+    return qs
+
+
+def compliance_for(
+    year: int, organization_code: str, *, user=None, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[ComplianceReport]:
+    """Stream a report per review of ``year`` in the organisation's subtree, in review-id order."""
+    scope = compliance_scope(year, organization_code, user=user)
+    yield from reports_for(scope, batch_size=batch_size)
+
+
+def reports_for(scope: QuerySet[Review], *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[ComplianceReport]:
+    """Reports for every review of ``scope``, batch by batch (keyset pagination on the primary key)."""
+    last = 0
+    while True:
+        batch = list(facts_queryset(scope.filter(pk__gt=last).order_by("pk"))[:batch_size])
+        if not batch:
+            return
+        loaded = load_facts(batch)
+        for item in loaded:
+            yield report_from_facts(item)
+        release(loaded)
+        last, full = batch[-1].pk, len(batch) == batch_size
+        del loaded, batch, item  # free this batch before the next one is read
+        if not full:
+            return
+
+
+@dataclass
+class ComplianceSummary:
+    """Counts over a stream of reports: reviews, compliant ones, and per rule per status."""
+
+    reviews: int = 0
+    compliant: int = 0
+    by_rule: dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def non_compliant(self) -> int:
+        return self.reviews - self.compliant
+
+    def add(self, report: ComplianceReport) -> ComplianceReport:
+        self.reviews += 1
+        self.compliant += report.compliant
+        for f in report.findings:
+            self.by_rule.setdefault(f.rule, Counter())[str(f.status)] += 1
+        return report
+
+    def rows(self) -> list[dict]:
+        return [
+            {
+                "rule": rule.code,
+                "title_vi": rule.title_vi,
+                "title_en": rule.title_en,
+                "severity": str(rule.severity),
+                **{s.value: self.by_rule.get(rule.code, Counter())[s.value] for s in Status},
+            }
+            for rule in RULES
+        ]
+
+    def as_dict(self) -> dict:
+        return {
+            "reviews": self.reviews,
+            "compliant": self.compliant,
+            "non_compliant": self.non_compliant,
+            "rules": self.rows(),
+        }

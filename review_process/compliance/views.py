@@ -1,0 +1,172 @@
+"""The auditors' pages: a review's compliance report and evidence file; a year's reviews in bulk.
+
+Only people holding ``view_audit_trail`` on a review see its report and files: a review they cannot see
+is a 404, one they can see without that permission a 403. The bulk page lists only such reviews.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from permissions.roles import Action
+from permissions.selectors import organizations_visible_to
+from review_process import documents
+from review_process.access import may
+from review_process.audit import verify_chain
+from review_process.compliance.export import BINARY_FORMATS, FORMATS, write_csv, write_json, write_xlsx
+from review_process.compliance.facts import facts_for
+from review_process.compliance.report import ComplianceSummary, compliance_scope, report_from_facts, reports_for
+from review_process.compliance.rules import RULES
+from review_process.errors import NotFound, ReviewError
+from review_process.evidence import checklist_from_facts, evidence_archive
+from review_process.selectors import review_get_for_user
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "zip": "application/zip",
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+DOCUMENTS = {
+    "minutes": (documents.conference_minutes, "bien-ban-hoi-nghi"),
+    "final-report": (documents.final_report, "bao-cao-hoan-chinh"),
+}
+BULK_ROW_LIMIT = 1000  # rows shown on the page; the exports carry all of them
+
+
+def _auditable(request, pk):
+    """The review if the user may read its audit trail; 404 if they cannot see it, 403 if they only see it."""
+    try:
+        review = review_get_for_user(user=request.user, review_id=pk)
+    except NotFound:
+        raise Http404() from None
+    if not may(request.user, review, Action.VIEW_AUDIT_TRAIL):
+        raise PermissionDenied
+    return review
+
+
+def _filename(review, stem: str, ext: str) -> str:
+    return f"{stem}-{slugify(review.organization.code)}-{review.year}.{ext}"
+
+
+def _attachment(data: bytes, filename: str, ext: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES[ext])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def review_report(request, pk):
+    review = _auditable(request, pk)
+    facts = facts_for(review)
+    context = {
+        "review": review,
+        "report": report_from_facts(facts),
+        "checklist": checklist_from_facts(facts),
+        "verdict": verify_chain(reviews=[review]),
+        "has_minutes": facts.conference is not None,
+        "has_final": facts.final_version is not None,
+        "rules": {rule.code: rule for rule in RULES},
+    }
+    return render(request, "compliance/review.html", context)
+
+
+@login_required
+@require_GET
+def evidence_download(request, pk):
+    review = _auditable(request, pk)
+    return _attachment(evidence_archive(review), _filename(review, "ho-so-kiem-diem", "zip"), "zip")
+
+
+@login_required
+@require_GET
+def document_download(request, pk, document, fmt):
+    review = _auditable(request, pk)
+    if document not in DOCUMENTS or fmt not in ("docx", "pdf"):
+        raise Http404()
+    build, stem = DOCUMENTS[document]
+    try:
+        doc = build(review)
+    except ValueError:  # no conference or no final version yet
+        raise Http404() from None
+    data = documents.render_docx(doc) if fmt == "docx" else documents.render_pdf(doc)
+    return _attachment(data, _filename(review, stem, fmt), fmt)
+
+
+def _bulk_params(request):
+    year = (request.GET.get("year") or "").strip()
+    organization = (request.GET.get("organization") or "").strip()
+    return year, organization
+
+
+@login_required
+@require_GET
+def bulk(request):
+    year, organization = _bulk_params(request)
+    organizations = organizations_visible_to(user=request.user).order_by("path")
+    context = {"year": year, "organization": organization, "organizations": organizations, "formats": FORMATS}
+    if year and organization:
+        if not organizations.filter(code=organization).exists():
+            raise Http404()
+        try:
+            scope = compliance_scope(year, organization, user=request.user)
+        except ReviewError as error:
+            context["error"] = str(error)
+            return render(request, "compliance/bulk.html", context, status=400)
+        summary = ComplianceSummary()
+        rows = []
+        for report in reports_for(scope):
+            summary.add(report)
+            if len(rows) < BULK_ROW_LIMIT:
+                rows.append(report)
+        context.update(
+            summary=summary,
+            rows=rows,
+            truncated=summary.reviews > len(rows),
+            rule_rows=summary.rows(),
+            verdict=verify_chain(),
+        )
+    return render(request, "compliance/bulk.html", context)
+
+
+@login_required
+@require_GET
+def bulk_export(request, fmt):
+    year, organization = _bulk_params(request)
+    if fmt not in FORMATS or not year or not organization:
+        raise Http404()
+    if not organizations_visible_to(user=request.user).filter(code=organization).exists():
+        raise Http404()
+    try:
+        scope = compliance_scope(year, organization, user=request.user)
+    except ReviewError:
+        raise Http404() from None
+    reports = reports_for(scope)
+    # Spooled to a temporary file: memory stays bounded however many reviews there are.
+    spool = tempfile.TemporaryFile(suffix="." + fmt)
+    if fmt in BINARY_FORMATS:
+        write_xlsx(reports, spool)
+    else:
+        text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+        if fmt == "json":
+            write_json(reports, text, year=int(year), organization=organization)
+        else:
+            write_csv(reports, text)
+        text.flush()
+        text.detach()
+    spool.seek(0)
+    stream = spool
+    filename = f"{_('compliance')}-{slugify(organization)}-{year}.{fmt}"
+    return FileResponse(stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])

@@ -1,0 +1,271 @@
+"""Forms of the web pages: one per action. They only shape input; every rule is the services'.
+
+Each action form carries the review's stage as it was when the page was drawn (``state``, hidden), so
+the view can tell "someone else acted first" apart from an error.  ``add_service_error`` puts a
+service's ``ReviewError`` on the field it names (``error.field``), or on the form as a whole.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from review_process.models import Rating, ResponseDecision
+
+DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+DATE_HELP = _("Day/month/year, for example 30/11/2021.")
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"}
+        ),
+        help_text=DATE_HELP,
+        **kwargs,
+    )
+
+
+def text_area(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def person_label(user) -> str:
+    return f"{user.get_full_name()} ({user.username})"
+
+
+class ReviewActionForm(forms.Form):
+    """Base of every action form: the hidden stage, and service errors mapped onto fields."""
+
+    state = forms.CharField(widget=forms.HiddenInput)
+    #: service error field -> form field, where the names differ
+    service_fields: dict[str, str] = {}
+
+    def __init__(self, *args, review=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.review = review
+        if review is not None:
+            self.fields["state"].initial = review.state
+
+    def form_field_for(self, service_field: str | None) -> str | None:
+        if not service_field:
+            return None
+        name = self.service_fields.get(service_field, service_field)
+        return name if name in self.fields and name != "state" else None
+
+    def add_service_error(self, error) -> None:
+        self.add_error(self.form_field_for(getattr(error, "field", None)), str(error))
+
+
+class TransitionForm(ReviewActionForm):
+    reason = forms.CharField(label=_("Reason"), widget=text_area(3), required=False)
+
+    def __init__(self, *args, requires_reason: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if requires_reason:
+            self.fields["reason"].required = True
+            self.fields["reason"].help_text = _("Required: say why, in a sentence or two.")
+        else:
+            self.fields["reason"].label = _("Comment (optional)")
+
+
+class ReportVersionForm(ReviewActionForm):
+    text = forms.CharField(label=_("Report text"), widget=text_area(14))
+    attachment = forms.FileField(
+        label=_("Attachment (optional)"),
+        required=False,
+        help_text=_("A signed or scanned copy, if you have one. It is kept only when you add the version."),
+    )
+    is_final = forms.BooleanField(
+        label=_("This is the finalised report (after the superior's guidance)"), required=False
+    )
+
+
+class OwnOpinionForm(ReviewActionForm):
+    channel = forms.ChoiceField(label=_("How was it given?"), widget=forms.RadioSelect)
+    text = forms.CharField(label=_("Your opinion"), widget=text_area(5))
+
+    def __init__(self, *args, **kwargs):
+        from review_process.models import OpinionChannel
+
+        super().__init__(*args, **kwargs)
+        self.fields["channel"].choices = OpinionChannel.choices
+        self.fields["channel"].initial = OpinionChannel.WRITTEN
+
+
+class SpokenOpinionForm(ReviewActionForm):
+    author = forms.ChoiceField(label=_("Who spoke"))
+    text = forms.CharField(label=_("What they said"), widget=text_area(5))
+
+    def __init__(self, *args, attendees=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["author"].choices = [("", _("— choose an attendee —"))] + [
+            (u.username, person_label(u)) for u in attendees
+        ]
+        self.fields["author"].help_text = _("Only people recorded as present at the conference can be chosen.")
+
+
+class OpinionResponseForm(ReviewActionForm):
+    decision = forms.ChoiceField(label=_("Response"), choices=ResponseDecision.choices, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Note"),
+        widget=text_area(2),
+        required=False,
+        help_text=_("Required when you explain instead of accepting."),
+    )
+
+
+class ConferenceForm(ReviewActionForm):
+    held_on = date_field(_("Date"))
+    held_time = forms.TimeField(
+        label=_("Time"),
+        input_formats=["%H:%M"],
+        widget=forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric"}),
+        help_text=_("24-hour clock, for example 08:00."),
+    )
+    location = forms.CharField(label=_("Place"), max_length=255)
+    chair = forms.ChoiceField(label=_("Chair"), required=False)
+    superior_representatives = forms.MultipleChoiceField(
+        label=_("Representatives of the superior present"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, local_people=(), superior_people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.local_people = list(local_people)
+        self.fields["chair"].choices = [("", _("— nobody recorded —"))] + [
+            (u.username, person_label(u)) for u in [*self.local_people, *superior_people]
+        ]
+        self.fields["superior_representatives"].choices = [(u.username, person_label(u)) for u in superior_people]
+        for person in self.local_people:
+            self.fields[f"present_{person.username}"] = forms.BooleanField(
+                label=_("%(name)s was present") % {"name": person.get_full_name()}, required=False, initial=True
+            )
+            self.fields[f"reason_{person.username}"] = forms.CharField(
+                label=_("Reason for the absence of %(name)s") % {"name": person.get_full_name()},
+                required=False,
+                max_length=255,
+            )
+        self.service_fields = {"location": "location", "chair": "chair"}
+        for i, person in enumerate(self.local_people):
+            self.service_fields[f"attendees[{i}].person"] = f"present_{person.username}"
+            self.service_fields[f"attendees[{i}].reason"] = f"reason_{person.username}"
+
+    def attendance_rows(self):
+        for person in self.local_people:
+            yield person, self[f"present_{person.username}"], self[f"reason_{person.username}"]
+
+    def held_at(self) -> datetime.datetime:
+        from django.utils import timezone
+
+        naive = datetime.datetime.combine(self.cleaned_data["held_on"], self.cleaned_data["held_time"])
+        return timezone.make_aware(naive)
+
+    def attendees(self) -> list[dict]:
+        return [
+            {
+                "person": person.username,
+                "present": bool(self.cleaned_data.get(f"present_{person.username}")),
+                "reason": self.cleaned_data.get(f"reason_{person.username}", ""),
+            }
+            for person in self.local_people
+        ]
+
+
+class GuidanceForm(ReviewActionForm):
+    text = forms.CharField(
+        label=_("Guidance"),
+        widget=text_area(6),
+        help_text=_("What the superior's representatives asked the committee to do, as said at the conference."),
+    )
+
+
+class SelfAssessmentForm(ReviewActionForm):
+    proposed_rating = forms.ChoiceField(label=_("Proposed rating"), choices=Rating.choices, widget=forms.RadioSelect)
+    justification = forms.CharField(label=_("Justification"), widget=text_area(8), required=False)
+
+
+class DecisionForm(ReviewActionForm):
+    final_rating = forms.ChoiceField(label=_("Final rating"), choices=Rating.choices, widget=forms.RadioSelect)
+
+
+class NotificationForm(ReviewActionForm):
+    notified_on = date_field(_("Date of the notification"))
+    note = forms.CharField(label=_("Note (optional)"), widget=text_area(2), required=False)
+
+
+class RemedialPlanForm(ReviewActionForm):
+    """Rows of (shortcoming and measure, owner, due date); blank rows are ignored."""
+
+    def __init__(self, *args, rows: int = 3, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.row_count = rows
+        for i in range(rows):
+            self.fields[f"item_{i}_description"] = forms.CharField(
+                label=_("Shortcoming and measure"), widget=text_area(2), required=False
+            )
+            self.fields[f"item_{i}_owner"] = forms.CharField(label=_("Owner"), required=False, max_length=255)
+            self.fields[f"item_{i}_due_date"] = date_field(_("Due date"), required=False)
+        self._row_of_item: list[int] = []
+
+    def rows(self):
+        for i in range(self.row_count):
+            yield i + 1, self[f"item_{i}_description"], self[f"item_{i}_owner"], self[f"item_{i}_due_date"]
+
+    def items(self) -> list[dict]:
+        items, self._row_of_item = [], []
+        for i in range(self.row_count):
+            description = self.cleaned_data.get(f"item_{i}_description", "")
+            owner = self.cleaned_data.get(f"item_{i}_owner", "")
+            due = self.cleaned_data.get(f"item_{i}_due_date")
+            if not (description or owner or due):
+                continue
+            self._row_of_item.append(i)
+            items.append({"description": description, "owner": owner, "due_date": due})
+        return items
+
+    def form_field_for(self, service_field):
+        import re
+
+        match = re.fullmatch(r"items\[(\d+)\]\.(\w+)", service_field or "")
+        if match and int(match.group(1)) < len(self._row_of_item):
+            return f"item_{self._row_of_item[int(match.group(1))]}_{match.group(2)}"
+        return super().form_field_for(service_field)
+
+
+class InviteForm(ReviewActionForm):
+    username = forms.CharField(
+        label=_("Login name of the person to invite"),
+        max_length=150,
+        help_text=_("They will be able to read the draft and give their opinion."),
+    )
+    service_fields = {"person": "username"}
+
+
+class OpenReviewForm(forms.Form):
+    organization = forms.ChoiceField(label=_("Organisation"))
+    year = forms.IntegerField(label=_("Year"), min_value=2018, max_value=2100)
+
+    def __init__(self, *args, organizations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].choices = [(o.code, o.name) for o in organizations]
+
+    def add_service_error(self, error) -> None:
+        field = error.field if error.field in ("organization", "year") else None
+        self.add_error(field, str(error))
+
+
+class CompareForm(forms.Form):
+    """Which two report versions to compare (a GET form)."""
+
+    old = forms.TypedChoiceField(label=_("Compare"), coerce=int)
+    new = forms.TypedChoiceField(label=_("with"), coerce=int)
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(v.number, f"{v.label} — {v.number}") for v in versions]
+        self.fields["old"].choices = choices
+        self.fields["new"].choices = choices
