@@ -91,6 +91,7 @@ class LinksSerializer(serializers.Serializer):
     notification = serializers.CharField()
     remedial_plan = serializers.CharField()
     audit_trail = serializers.CharField()
+    compliance = serializers.CharField()
 
 
 class ReviewDetailSerializer(ReviewListSerializer):
@@ -142,6 +143,7 @@ class ReviewDetailSerializer(ReviewListSerializer):
             "notification": u("notification"),
             "remedial_plan": u("remedial-plan"),
             "audit_trail": u("audit-trail"),
+            "compliance": u("review-compliance"),
         }
 
 
@@ -344,3 +346,34 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "hash",
             "prev_hash",
         ]
+
+
+class FindingSerializer(serializers.Serializer):
+    rule = serializers.CharField()
+    status = serializers.ChoiceField(choices=["pass", "fail", "not_applicable"])
+    message = serializers.CharField()
+    reference = serializers.CharField()
+    evidence = serializers.ListField(child=serializers.DictField())
+
+
+class ComplianceSerializer(serializers.Serializer):
+    compliant = serializers.BooleanField()
+    findings = FindingSerializer(many=True)
+
+
+class DetailedFindingSerializer(FindingSerializer):
+    title = serializers.CharField()
+    title_vi = serializers.CharField()
+    title_en = serializers.CharField()
+    severity = serializers.ChoiceField(choices=["blocking", "finding"])
+
+
+class ReviewComplianceSerializer(serializers.Serializer):
+    review = serializers.IntegerField()
+    organization = serializers.CharField()
+    organization_name = serializers.CharField()
+    year = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=ReviewState.choices)
+    regime = serializers.CharField()
+    compliant = serializers.BooleanField()
+    findings = DetailedFindingSerializer(many=True)

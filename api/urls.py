@@ -27,4 +27,6 @@ urlpatterns = [
     path("reviews/<int:review_id>/notification/", views.NotificationView.as_view(), name="notification"),
     path("reviews/<int:review_id>/remedial-plan/", views.RemedialPlanView.as_view(), name="remedial-plan"),
     path("reviews/<int:review_id>/audit-trail/", views.AuditTrailView.as_view(), name="audit-trail"),
+    path("reviews/<int:review_id>/compliance/", views.ReviewComplianceView.as_view(), name="review-compliance"),
+    path("compliance/", views.ComplianceListView.as_view(), name="compliance"),
 ]
