@@ -52,8 +52,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "viewflow.middleware.SiteMiddleware",
     "workflows.middleware.ReviewProcessVisibilityMiddleware",
+    "viewflow.middleware.SiteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -1,7 +1,7 @@
 """Row-level guard for viewflow's per-process URLs (process detail, chart, every task page).
 
 viewflow checks only model-level permissions there and does not check that a task belongs to the
-process in the URL.  Here: a process the user may not see, or a task of another process, is a 404.
+process in the URL.  Here: anonymous visitors go to the login page; a process the user may not see, or a task of another process, is a 404.
 """
 
 from django.http import Http404
@@ -17,6 +17,10 @@ class ReviewProcessVisibilityMiddleware:
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith("/tasks/") and not request.user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
         if "process_pk" not in view_kwargs:
             return None
         from viewflow.workflow.models import Task

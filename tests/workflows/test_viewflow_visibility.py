@@ -97,3 +97,11 @@ def test_the_secretary_runs_a_step_on_viewflow_task_pages(client, walker, people
     assert Review.objects.get(pk=review.pk).state == "collecting_opinions"
     task.refresh_from_db()
     assert (task.status, task.owner_id) == (STATUS.DONE, people.secretary.pk)
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, walker):
+    review = walker.open()
+    process = ReviewProcess.objects.get(review=review)
+    for url in ["/tasks/review/", f"/tasks/review/{process.pk}/"]:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
