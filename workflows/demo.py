@@ -10,8 +10,8 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
-from permissions.directory import directory_import
 
+from permissions.directory import directory_import
 from permissions.models import User
 from review_process.models import Review, ReviewState
 from review_process.services import records
