@@ -48,6 +48,24 @@ def people(org):
     )
 
 
+# Every persona of the reference case and the role it holds over the Đức Giang review (None: outsider).
+PERSONAS = {
+    "secretary": "secretary",
+    "deputy": "deputy_secretary",
+    "member": "committee_member",
+    "guest": "participant",
+    "board": "organization_board",
+    "inspection": "inspection",
+    "standing": "standing_committee",
+    "auditor": "inspection",
+    "outsider": None,
+}
+
+
+class Rollback(Exception):
+    pass
+
+
 class Walker:
     """Carries a review through the stages with the right person at each step (all through services).
 
@@ -133,6 +151,19 @@ class Walker:
         """Prepare and run the next transition of the main path."""
         getattr(self, f"prepare_{review.state}")(review)
         return getattr(self, f"advance_{review.state}")(review)
+
+    def ready_at(self, state: str) -> Review:
+        """A review at ``state`` with an invited participant and what the next step needs recorded."""
+        review = self.open()
+        records.participant_invite(review=review, by=self.p.secretary, username="guest")
+        while review.state != state:
+            if state == "cancelled":
+                review = review_transition(review=review, name="cancel", by=self.p.standing, reason="Thử")
+            else:
+                review = self.step(review)
+        if state not in ("closed", "cancelled"):
+            getattr(self, f"prepare_{state}")(review)
+        return Review.objects.get(pk=review.pk)
 
     def to_state(self, state: str, *, prepared: bool = False) -> Review:
         """A review at ``state`` (walked there for real); ``prepared`` also records what the next step needs."""

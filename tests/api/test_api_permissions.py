@@ -5,26 +5,9 @@ from django.db import transaction
 
 from permissions.roles import roles_allowed
 from review_process.models import TRANSITION_NAMES, AuditEvent, Review, ReviewState
-from review_process.services import records
-from workflows.services import review_transition
+from tests.conftest import PERSONAS, Rollback
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = {
-    "secretary": "secretary",
-    "deputy": "deputy_secretary",
-    "member": "committee_member",
-    "guest": "participant",
-    "board": "organization_board",
-    "inspection": "inspection",
-    "standing": "standing_committee",
-    "auditor": "inspection",
-    "outsider": None,
-}
-
-
-class Rollback(Exception):
-    pass
 
 
 def expected_status(role, name, state):
@@ -39,15 +22,7 @@ def expected_status(role, name, state):
 
 @pytest.mark.parametrize("state", [s.value for s in ReviewState])
 def test_every_role_transition_and_state_through_the_api(state, walker, people, api):
-    review = walker.to_state("draft")
-    records.participant_invite(review=review, by=people.secretary, username="guest")
-    while review.state != state:
-        if state == "cancelled":
-            review = review_transition(review=review, name="cancel", by=people.standing, reason="Thử")
-        else:
-            review = walker.step(review)
-    if state not in ("closed", "cancelled"):
-        getattr(walker, f"prepare_{state}")(review)
+    review = walker.ready_at(state)
 
     for persona, role in PERSONAS.items():
         client = api(getattr(people, persona))

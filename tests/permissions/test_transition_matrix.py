@@ -12,26 +12,10 @@ from permissions.roles import roles_allowed
 from review_process.errors import Conflict, Forbidden, NotFound
 from review_process.models import TRANSITION_NAMES, AuditEvent, Review, ReviewState
 from review_process.selectors import available_transitions
-from review_process.services import records
+from tests.conftest import PERSONAS, Rollback
 from workflows.services import review_transition
 
 pytestmark = pytest.mark.django_db
-
-PERSONAS = {
-    "secretary": "secretary",
-    "deputy": "deputy_secretary",
-    "member": "committee_member",
-    "guest": "participant",
-    "board": "organization_board",
-    "inspection": "inspection",
-    "standing": "standing_committee",
-    "auditor": "inspection",
-    "outsider": None,
-}
-
-
-class Rollback(Exception):
-    pass
 
 
 def sources(name):
@@ -48,15 +32,7 @@ def snapshot(review):
 
 @pytest.mark.parametrize("state", [s.value for s in ReviewState])
 def test_each_role_may_run_exactly_the_transitions_the_table_allows(state, walker, people):
-    review = walker.to_state("draft")
-    records.participant_invite(review=review, by=people.secretary, username="guest")
-    while review.state != state:
-        if state == "cancelled":
-            review = review_transition(review=review, name="cancel", by=people.standing, reason="Thử")
-        else:
-            review = walker.step(review)
-    if state not in ("closed", "cancelled"):
-        getattr(walker, f"prepare_{state}")(review)
+    review = walker.ready_at(state)
 
     outcomes = {}
     for persona, role in PERSONAS.items():
