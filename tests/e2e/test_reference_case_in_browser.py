@@ -3,11 +3,12 @@ by clicking, each person doing their own steps; a committee member who may only 
 the audit trail; an outsider who sees none of it; and the switch to English.
 
 Selectors are ids and data attributes, never visible words, so the tests hold whatever the translation.
-The main pages are saved to docs/screenshots/ on the way.
+The main pages are saved to docs/screenshots/ on the way when SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -53,8 +54,12 @@ def expect_success(page) -> None:
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    """Refresh the README's screenshots with `SCREENSHOTS=1 make test`; otherwise only render them."""
+    if os.environ.get("SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    else:
+        assert page.screenshot()
 
 
 UNLABELLED_FIELDS = """() => Array.from(document.querySelectorAll('main input, main select, main textarea'))
