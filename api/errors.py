@@ -6,8 +6,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
+from django.views.defaults import server_error as page_server_error
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 
@@ -81,18 +83,12 @@ def exception_handler(exc, context):
 
 def not_found(request, exception=None):
     """handler404: the API's error shape under /api/, the site's page elsewhere (a URL that matched nothing)."""
-    from django.http import JsonResponse
-    from django.views.defaults import page_not_found
-
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
     return page_not_found(request, exception)
 
 
 def server_error(request):
-    from django.http import JsonResponse
-    from django.views.defaults import server_error as page_server_error
-
     if request.path.startswith("/api/"):
         return JsonResponse({"code": "server_error", "detail": _("An unexpected error occurred.")}, status=500)
     return page_server_error(request)

@@ -7,8 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from permissions.models import Organization, OrganizationKind
+from review_process.availability import available_actions, available_transitions
+from review_process.machine import TRANSITION_NAMES
 from review_process.models import (
-    TRANSITION_NAMES,
     AuditEvent,
     Conference,
     Decision,
@@ -26,6 +27,7 @@ from review_process.models import (
     ReviewState,
     SelfAssessment,
 )
+from review_process.selectors import review_deadlines
 
 
 class PersonRefField(serializers.SlugRelatedField):
@@ -70,8 +72,6 @@ class ReviewListSerializer(serializers.ModelSerializer):
         fields = ["id", "organization", "organization_name", "year", "kind", "state", "state_label", "deadlines", "url"]
 
     def get_deadlines(self, review) -> DeadlinesSerializer:
-        from review_process.selectors import review_deadlines
-
         return DeadlinesSerializer(review_deadlines(review)).data
 
     def get_url(self, review) -> str:
@@ -94,8 +94,22 @@ class LinksSerializer(serializers.Serializer):
     compliance = serializers.CharField()
 
 
+class ActionVerdictSerializer(serializers.Serializer):
+    """May the caller take this action now, and if not, the error the action would get (code and message)."""
+
+    name = serializers.CharField()
+    allowed = serializers.BooleanField()
+    code = serializers.CharField(allow_null=True)
+    message = serializers.CharField(allow_null=True)
+
+
 class ReviewDetailSerializer(ReviewListSerializer):
-    available_transitions = serializers.SerializerMethodField()
+    available_transitions = serializers.SerializerMethodField(
+        help_text="Transitions the caller may run now: stage, role, guards and blocking compliance rules allow it."
+    )
+    actions = serializers.SerializerMethodField(
+        help_text="Every action (transitions, then records) with the reason when it is not allowed now."
+    )
     regime = serializers.SerializerMethodField()
     links = serializers.SerializerMethodField()
     opened_by = PersonRefField()
@@ -106,6 +120,7 @@ class ReviewDetailSerializer(ReviewListSerializer):
         fields = [
             *ReviewListSerializer.Meta.fields,
             "available_transitions",
+            "actions",
             "regime",
             "opened_by",
             "opened_at",
@@ -119,9 +134,14 @@ class ReviewDetailSerializer(ReviewListSerializer):
         ]
 
     def get_available_transitions(self, review) -> list[str]:
-        from review_process.selectors import available_transitions
+        return available_transitions(self.context["request"].user, review)
 
-        return available_transitions(review=review, user=self.context["request"].user)
+    def get_actions(self, review) -> list[ActionVerdictSerializer]:
+        verdicts = available_actions(self.context["request"].user, review)
+        return [
+            {"name": v.action, "allowed": v.allowed, "code": v.code, "message": v.message or None}
+            for v in verdicts.values()
+        ]
 
     def get_regime(self, review) -> str | None:
         return review.regime.code if review.regime else None

@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     INSPECTION = "inspection", _("Inspection committee")
     # Granted per review by the secretary's invitation.
     PARTICIPANT = "participant", _("Invited participant")
+    # Per review: someone who acted on it keeps read access after their position ends (or their
+    # organisation is dissolved).
+    PAST_ACTOR = "past_actor", _("Acted on this review")
 
 
 LOCAL_ROLES = frozenset({Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER})
@@ -29,7 +32,8 @@ POSITION_ROLES = LOCAL_ROLES | SUPERIOR_ROLES  # roles a position can carry (par
 
 
 class Action(models.TextChoices):
-    """Everything a person can do to a review. Transition actions share the transition's name."""
+    """Everything a person can do to a review. Transition actions share the transition's name: which of them
+    are transitions is read from the state machine (``review_process.machine``), never listed here."""
 
     VIEW = "view", _("See the review and its records")
     VIEW_AUDIT_TRAIL = "view_audit_trail", _("Read the audit trail")
@@ -55,17 +59,6 @@ class Action(models.TextChoices):
     SET_REMEDIAL_PLAN = "set_remedial_plan", _("File the remedial plan")
     INVITE_PARTICIPANT = "invite_participant", _("Invite participants")
 
-
-TRANSITION_ACTIONS = (
-    Action.CIRCULATE_DRAFT,
-    Action.CLOSE_OPINIONS,
-    Action.GIVE_GUIDANCE,
-    Action.SUBMIT_ASSESSMENT,
-    Action.APPROVE,
-    Action.RETURN_FOR_REVISION,
-    Action.CLOSE,
-    Action.CANCEL,
-)
 
 _A = Action
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
@@ -112,6 +105,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.INSPECTION: frozenset({_A.VIEW, _A.VIEW_AUDIT_TRAIL}),
+    Role.PAST_ACTOR: frozenset({_A.VIEW, _A.VIEW_AUDIT_TRAIL}),
 }
 
 # Who may open a review of an organisation: its own secretary, or the organisation board above it.

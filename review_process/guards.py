@@ -22,10 +22,22 @@ class Guard:
     predicate: Callable
 
     def __call__(self, instance) -> bool:  # django-fsm-2 calls conditions with the instance only
-        return bool(self.predicate(instance))
+        return self.check(instance)
 
     def check(self, instance, user=None) -> bool:
-        return bool(self.predicate(instance) if user is None else self.predicate(instance, user))
+        """Evaluate once per review instance (and person): the availability check, the service and
+        django-fsm-2's own ``conditions`` all ask, the predicate runs once.  A fresh read of the review
+        (every request, every locked read in a service) starts with an empty cache."""
+        cache = instance.__dict__.setdefault("_guard_cache", {})
+        key = (self.code, None if user is None else user.pk)
+        if key not in cache:
+            cache[key] = bool(self.predicate(instance) if user is None else self.predicate(instance, user))
+        return cache[key]
+
+
+def forget_guards(instance) -> None:
+    """Drop the cached guard results of ``instance`` (after its records changed in this request)."""
+    instance.__dict__.pop("_guard_cache", None)
 
 
 def _related(instance, name):

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class WorkflowsConfig(AppConfig):
     name = "workflows"
     verbose_name = _("Review tasks")
+
+    def ready(self) -> None:
+        # The flows register themselves with workflows.registry (see its docstring).
+        import_module("workflows.flows")

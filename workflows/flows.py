@@ -13,6 +13,7 @@ from permissions.roles import review_codename
 from review_process.access import may
 from review_process.models import ReviewState
 from workflows.models import ReviewProcess
+from workflows.registry import register
 from workflows.views import ReviewTransitionView
 
 
@@ -43,6 +44,7 @@ class ReviewStep(flow.View):
         return task.owner_id is not None and task.owner_id == getattr(user, "pk", None)
 
 
+@register("collective")
 class ReviewFlow(flow.Flow):
     """Annual collective review (kiểm điểm tập thể)."""
 

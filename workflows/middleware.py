@@ -4,9 +4,12 @@ viewflow checks only model-level permissions there and does not check that a tas
 process in the URL.  Here: anonymous visitors go to the login page; a process the user may not see, or a task of another process, is a 404.
 """
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
+from viewflow.workflow.models import Task
 
 from review_process.access import may_view
+from workflows.models import ReviewProcess
 
 
 class ReviewProcessVisibilityMiddleware:
@@ -18,15 +21,9 @@ class ReviewProcessVisibilityMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if request.path.startswith("/tasks/") and not request.user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
             return redirect_to_login(request.get_full_path())
         if "process_pk" not in view_kwargs:
             return None
-        from viewflow.workflow.models import Task
-
-        from workflows.models import ReviewProcess
-
         process = ReviewProcess.objects.select_related("review").filter(pk=view_kwargs["process_pk"]).first()
         if process is None or not may_view(request.user, process.review):
             raise Http404()

@@ -19,8 +19,9 @@ from review_process.errors import Conflict, ReviewError
 from review_process.models import Review, ReviewState
 from review_process.selectors import review_get_for_user
 from review_process.services.reviews import review_create, transition_apply, transition_check, transition_meta
-from workflows.flows import ReviewFlow
 from workflows.models import ReviewProcess
+from workflows.notifications import notify_next_actors
+from workflows.registry import flow_for
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,13 @@ ACTIVE_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SOMEONE_ELSE_ACTED = "someone_else_acted"
 
 
-def node_for(name: str):
-    """The flow node whose task runs transition ``name`` (None for ``cancel``: it ends the process)."""
-    for node in ReviewFlow.instance.nodes():
+def node_for(name: str, flow_class=None):
+    """The flow node whose task runs transition ``name`` (None for ``cancel``: it ends the process).
+
+    ``flow_class`` is the process's own flow (``process.flow_class``); by default the collective review's.
+    """
+    flow_class = flow_class or flow_for("collective")
+    for node in flow_class.instance.nodes():
         if name in getattr(node, "transitions", ()):
             return node
     return None
@@ -39,7 +44,7 @@ def node_for(name: str):
 def review_open(*, organization_code: str, year: int, kind: str = "collective", by) -> Review:
     with transaction.atomic():
         review = review_create(organization_code=organization_code, year=year, kind=kind, by=by)
-        ReviewFlow.start.run(review=review)
+        flow_for(review.kind).start.run(review=review)
     return review
 
 
@@ -56,7 +61,7 @@ def review_transition(*, review: Review | int, name: str, by, reason: str = "", 
     visible = review_get_for_user(user=by, review_id=review_id)
     process = ReviewProcess.objects.filter(review=visible).first()
     try:
-        with ReviewFlow.lock(process.pk), transaction.atomic():
+        with process.flow_class.lock(process.pk), transaction.atomic():
             locked = Review.objects.select_for_update().select_related("organization").get(pk=visible.pk)
             transition_check(review=locked, name=name, by=by, reason=reason)
             if activation is None and name != "cancel":
@@ -76,7 +81,7 @@ def review_transition(*, review: Review | int, name: str, by, reason: str = "", 
 
 
 def _claim_task(process: ReviewProcess, name: str, by):
-    node = node_for(name)
+    node = node_for(name, process.flow_class)
     task = process.task_set.filter(flow_task=node, status__in=ACTIVE_TASK_STATUSES).order_by("-created").first()
     if task is None:
         # The FSM allowed the transition but the flow has no task waiting for it: the two disagree.
@@ -103,8 +108,6 @@ def _cancel_process(process: ReviewProcess) -> None:
 
 def _notify(review_id: int, name: str) -> None:
     """Tell the people who must act next (e-mail through Django's backend; failures are logged, not raised)."""
-    from workflows.notifications import notify_next_actors
-
     try:
         notify_next_actors(review_id=review_id, transition=name)
     except Exception:  # noqa: BLE001 - a failed e-mail must never undo or block a committed transition

@@ -18,6 +18,7 @@ from permissions.roles import Action
 from review_process.errors import ReviewError
 from review_process.models import Review
 from review_process.selectors import reviews_visible_to
+from workflows.services import review_transition
 
 
 def visible_review_ids(user):
@@ -55,8 +56,6 @@ class ReviewTransitionView(
         return {**super().get_form_kwargs(), "transitions": self.transitions}
 
     def form_valid(self, form):
-        from workflows.services import review_transition
-
         activation = self.request.activation
         review = activation.process.coerced.review
         name = form.cleaned_data["transition"]

@@ -6,26 +6,28 @@ flow lock and completes the matching task in the same transaction.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from permissions import grants
 from permissions.models import Organization
 from permissions.selectors import open_review_role, organizations_visible_to
-from review_process import guards
-from review_process.access import may, may_view
+from review_process import machine
 from review_process.audit import audit_record
-from review_process.compliance.blocking import blocking_failures
+from review_process.availability import require_transition
 from review_process.errors import Conflict, Forbidden, InvalidInput, NotFound
-from review_process.models import TRANSITION_NAMES, Review, ReviewKind, ReviewState
+from review_process.grants import ReviewGrantTarget, acting_role
+from review_process.models import Review, ReviewKind
 from review_process.regimes import regime_for
-from review_process.selectors import ReviewGrantTarget, acting_role
 
+ORGANIZATION_NOT_ACTIVE = _(
+    "%(organization)s does not exist at the end of %(year)s: no review of that year can be opened for it."
+)
 REVIEW_EXISTS = _("A %(kind)s of %(organization)s for %(year)s already exists.")
 YEAR_NOT_SUPPORTED = _("Reviews before 2018 are not supported (no regime is defined for %(year)s).")
 UNKNOWN_TRANSITION = _("Unknown action “%(name)s”.")
-WRONG_STATE = _("“%(action)s” is not possible while the review is at the stage “%(state)s”.")
-REASON_REQUIRED = _("A reason is required for this action.")
 
 
 def review_create(*, organization_code: str, year: int, kind: str, by) -> Review:
@@ -40,6 +42,14 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
         raise InvalidInput(_("Unknown review kind."), code="invalid_kind", field="kind")
     if regime_for(year) is None:
         raise InvalidInput(YEAR_NOT_SUPPORTED, code="year_not_supported", field="year", params={"year": year})
+    # The annual review of year Y is held by the organisations that exist at the end of Y: one dissolved
+    # during Y hands its work to its successor (domain-rules.md §0: the 2025 reform).
+    if not organization.exists_on(datetime.date(year, 12, 31)):
+        raise Conflict(
+            ORGANIZATION_NOT_ACTIVE,
+            code="organization_not_active",
+            params={"organization": organization.name, "year": year},
+        )
     if Review.objects.filter(organization=organization, year=year, kind=kind).exists():
         raise Conflict(
             REVIEW_EXISTS,
@@ -68,39 +78,24 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
 
 
 def transition_meta(name: str):
-    if name not in TRANSITION_NAMES:
+    """django-fsm-2's description of transition ``name``; 404 ``unknown_transition`` for an unknown name."""
+    if name not in machine.TRANSITION_NAMES:
         raise NotFound(UNKNOWN_TRANSITION, code="unknown_transition", params={"name": name})
-    return getattr(Review, name)._django_fsm
+    return machine.meta(name)
 
 
 def transition_check(*, review: Review, name: str, by, reason: str = "") -> None:
-    """Raise the error that explains why ``by`` may not run ``name`` now; return quietly if they may."""
-    meta = transition_meta(name)
-    if not may_view(by, review):
-        raise NotFound()
-    if not may(by, review, name):
-        raise Forbidden()
-    transition = meta.get_transition(review.state)
-    if transition is None:
-        raise Conflict(
-            WRONG_STATE,
-            code="invalid_state",
-            params={"action": _action_label(name), "state": ReviewState(review.state).label},
-        )
-    if (transition.custom or {}).get("requires_reason") and not (reason or "").strip():
-        raise InvalidInput(REASON_REQUIRED, code="reason_required", field="reason")
-    failed = [g for g in transition.conditions if not g.check(review)]
-    failed += [g for g in guards.USER_GUARDS.get(name, ()) if not g.check(review, by)]
-    if failed:
-        raise Conflict(failed[0].message, code=failed[0].code)
-    blocked = blocking_failures(review, name)  # compliance rules the engine enforces (compliance/blocking.py)
-    if blocked:
-        raise Conflict(blocked[0].message, code=blocked[0].rule)
+    """Raise the error that explains why ``by`` may not run ``name`` now; return quietly if they may.
+
+    The verdict is ``review_process.availability.transition_verdict``: the one the pages and the API show.
+    """
+    transition_meta(name)
+    require_transition(by, review, name, reason=reason)
 
 
 def transition_apply(*, review: Review, name: str, by, reason: str = "", payload: dict | None = None):
-    """Check, change state, save and audit. The caller holds the lock and the transaction."""
-    transition_check(review=review, name=name, by=by, reason=reason)
+    """Change state, save and audit. The caller holds the lock and the transaction and has run
+    ``transition_check`` on this same instance (so django-fsm-2's conditions read the cached guards)."""
     from_state = review.state
     getattr(review, name)(by=by, reason=reason.strip())
     review.save()
@@ -115,7 +110,4 @@ def transition_apply(*, review: Review, name: str, by, reason: str = "", payload
     )
 
 
-def _action_label(name: str) -> str:
-    from permissions.roles import Action
-
-    return str(Action(name).label)
+__all__ = ["review_create", "transition_apply", "transition_check", "transition_meta"]

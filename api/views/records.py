@@ -1,149 +1,19 @@
-"""The REST API: one view per resource, each a thin shell over selectors (reads) and services (writes).
-
-Every rule is the engine's: visibility (404 for a review the caller may not see), the role table
-(403), the state machine and its guards (409 with the guard's code), input validation (400 naming
-the field).
-"""
+"""The records of a review's stages: report versions, opinions and responses, participants, conference,
+guidance, self-assessment, decision, notification, remedial plan, and the audit trail."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from api import serializers as s
-from api.errors import ErrorSerializer
+from api.views.common import READ_ERRORS, WRITE_ERRORS, ReviewScopedView, errors
 from permissions.roles import Action
-from permissions.selectors import organizations_visible_to
-from review_process.access import may
-from review_process.errors import Forbidden, NotFound
-from review_process.models import TRANSITION_NAMES, Opinion, OpinionResponse, Review, ReviewState
-from review_process.selectors import available_transitions, review_get_for_user, reviews_visible_to
+from review_process.errors import NotFound
+from review_process.models import OpinionResponse
 from review_process.services import records
-from workflows.services import review_open, review_transition
-
-
-def errors(*codes: int) -> dict:
-    described = {
-        400: "Malformed input; `field` names the field at fault.",
-        401: "Not authenticated.",
-        403: "The review is visible but the caller's role may not do this.",
-        404: "No such review, or the caller may not see it (on lists: no such page).",
-        409: "The review's stage or a guard of the procedure forbids this now; `code` names the guard.",
-        415: "The request body's media type is not accepted here.",
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=described[code]) for code in codes}
-
-
-READ_ERRORS = errors(401, 404)
-WRITE_ERRORS = errors(400, 401, 403, 404, 409, 415)
-
-
-class ReviewScopedView(APIView):
-    """A view under /reviews/{id}/: resolves the review with visibility built in."""
-
-    def get_review(self, review_id, *, action: str | None = None) -> Review:
-        review = review_get_for_user(user=self.request.user, review_id=review_id)
-        if action is not None and not may(self.request.user, review, action):
-            raise Forbidden()
-        return review
-
-
-@extend_schema(tags=["organizations"], responses={200: s.OrganizationSerializer(many=True), **errors(401, 404)})
-class OrganizationListView(generics.ListAPIView):
-    serializer_class = s.OrganizationSerializer
-
-    def get_queryset(self):
-        return organizations_visible_to(user=self.request.user).order_by("path")
-
-
-class ReviewListCreateView(generics.ListAPIView):
-    serializer_class = s.ReviewListSerializer
-
-    def get_queryset(self):
-        qs = reviews_visible_to(user=self.request.user).select_related("organization", "conference")
-        params = self.request.query_params
-        if params.get("year"):
-            qs = qs.filter(year=params["year"])
-        if params.get("organization"):
-            qs = qs.filter(organization__code=params["organization"])
-        if params.get("state"):
-            qs = qs.filter(state=params["state"])
-        return qs.order_by("-year", "organization__path", "pk")
-
-    @extend_schema(
-        tags=["reviews"],
-        parameters=[
-            OpenApiParameter("year", int, description="Review year"),
-            OpenApiParameter("organization", str, description="Organisation code"),
-            OpenApiParameter("state", str, enum=ReviewState.values, description="Stage"),
-        ],
-        responses={200: s.ReviewListSerializer(many=True), **errors(400, 401, 404)},
-    )
-    def get(self, request, *args, **kwargs):
-        year = request.query_params.get("year")
-        if year and not year.lstrip("-").isdigit():
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"year": ["A valid integer is required."]})
-        state = request.query_params.get("state")
-        if state and state not in ReviewState.values:
-            from rest_framework.exceptions import ValidationError
-
-            raise ValidationError({"state": [f"Choose one of: {', '.join(ReviewState.values)}."]})
-        return super().get(request, *args, **kwargs)
-
-    @extend_schema(
-        tags=["reviews"],
-        request=s.ReviewCreateSerializer,
-        responses={201: s.ReviewDetailSerializer, **WRITE_ERRORS},
-        description="Open a review (the organisation's secretary, or the superior's organisation board).",
-    )
-    def post(self, request):
-        data = s.ReviewCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        review = review_open(
-            organization_code=data.validated_data["organization"],
-            year=data.validated_data["year"],
-            kind=data.validated_data["kind"],
-            by=request.user,
-        )
-        review = review_get_for_user(user=request.user, review_id=review.pk)
-        return Response(s.ReviewDetailSerializer(review, context={"request": request}).data, status=201)
-
-
-class ReviewDetailView(ReviewScopedView):
-    @extend_schema(tags=["reviews"], responses={200: s.ReviewDetailSerializer, **READ_ERRORS})
-    def get(self, request, review_id: int):
-        review = self.get_review(review_id)
-        return Response(s.ReviewDetailSerializer(review, context={"request": request}).data)
-
-
-class TransitionView(ReviewScopedView):
-    @extend_schema(
-        tags=["reviews"],
-        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH, enum=list(TRANSITION_NAMES))],
-        request=s.TransitionInputSerializer,
-        responses={200: s.TransitionResultSerializer, **WRITE_ERRORS},
-        description="Run a transition of the prescribed sequence. `reason` is required for "
-        "`return_for_revision` and `cancel`.",
-    )
-    def post(self, request, review_id: int, name: str):
-        data = s.TransitionInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        review = review_transition(review=review_id, name=name, by=request.user, reason=data.validated_data["reason"])
-        return Response(
-            {
-                "id": review.pk,
-                "transition": name,
-                "state": review.state,
-                "available_transitions": available_transitions(review=review, user=request.user),
-            }
-        )
 
 
 class ReportVersionsView(ReviewScopedView):
@@ -393,45 +263,3 @@ class AuditTrailView(ReviewScopedView):
         review = self.get_review(review_id, action=Action.VIEW_AUDIT_TRAIL)
         events = review.audit_events.select_related("actor").order_by("sequence")
         return Response(s.AuditEventSerializer(events, many=True).data)
-
-
-__all__ = ["OpenApiTypes", "Opinion", "status"]
-
-
-class ReviewComplianceView(ReviewScopedView):
-    @extend_schema(tags=["audit"], responses={200: s.ComplianceSerializer, **errors(401, 403, 404)})
-    def get(self, request, review_id: int):
-        from review_process.compliance.report import review_compliance
-
-        review = self.get_review(review_id, action=Action.VIEW_AUDIT_TRAIL)
-        return Response(review_compliance(review).as_dict())
-
-
-class ComplianceListView(generics.GenericAPIView):
-    """Compliance of every review of a year in an organisation's subtree that the caller may audit."""
-
-    @extend_schema(
-        tags=["audit"],
-        parameters=[
-            OpenApiParameter("year", int, required=True, description="Review year"),
-            OpenApiParameter("organization", str, required=True, description="Organisation code (its subtree)"),
-        ],
-        responses={200: s.ReviewComplianceSerializer(many=True), **errors(400, 401, 404)},
-    )
-    def get(self, request):
-        from rest_framework.exceptions import ValidationError
-
-        from review_process.compliance.report import compliance_scope, reports_for
-
-        year, code = request.query_params.get("year"), request.query_params.get("organization")
-        missing = {
-            name: ["This field is required."] for name, value in (("year", year), ("organization", code)) if not value
-        }
-        if missing:
-            raise ValidationError(missing)
-        if not organizations_visible_to(user=request.user).filter(code=code).exists():
-            raise NotFound(code="organization_not_found")
-        scope = compliance_scope(year, code, user=request.user).order_by("pk")
-        page = self.paginate_queryset(scope.values_list("pk", flat=True))
-        reports = reports_for(Review.objects.filter(pk__in=list(page)))
-        return self.get_paginated_response([r.as_dict(detail=True) for r in reports])

@@ -1,0 +1,132 @@
+"""The one answer to "which actions may this person take on this review now, and if not, why not".
+
+``available_actions(user, review)`` gives, for every action on a review (the state machine's transitions and
+the record actions), either "allowed" or the exact error the service would raise: 404 when the review is
+not visible, 403 when the person's roles do not allow the action, 409 ``invalid_state`` at the wrong stage,
+409 with the guard's code when a guard of the procedure fails, 409 with the rule's code when a blocking
+compliance rule fails.  The services (``require``), the API's ``available_transitions`` and the pages'
+"next step" box all read it, so they cannot disagree.
+
+Cost: guards are evaluated once per review instance (``review_process.guards.Guard.check`` caches them) and
+object permissions are loaded once (``review_process.access``), so asking for every action costs the same
+queries as asking for one, plus one load of the records when a blocking rule applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from permissions.roles import Action
+from review_process import guards, machine
+from review_process.access import may, may_view
+from review_process.compliance.blocking import blocking_failures
+from review_process.errors import Conflict, Forbidden, InvalidInput, NotFound, ReviewError
+from review_process.models import Review, ReviewState
+
+WRONG_STATE = _("“%(action)s” is not possible while the review is at the stage “%(state)s”.")
+REASON_REQUIRED = _("A reason is required for this action.")
+UNKNOWN_ACTION = _("Unknown action “%(name)s”.")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """May the person take ``action`` now? ``error`` is None when they may, else what the service raises."""
+
+    action: str
+    error: ReviewError | None = None
+
+    @property
+    def allowed(self) -> bool:
+        return self.error is None
+
+    @property
+    def code(self) -> str | None:
+        return None if self.error is None else self.error.code
+
+    @property
+    def message(self) -> str:
+        return "" if self.error is None else self.error.message
+
+    @property
+    def status(self) -> int | None:
+        return None if self.error is None else self.error.status
+
+    def raise_if_refused(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+
+def _wrong_state(review: Review, action: str) -> Conflict:
+    return Conflict(
+        WRONG_STATE,
+        code="invalid_state",
+        params={"action": Action(action).label, "state": ReviewState(review.state).label},
+    )
+
+
+def _gate(user, review: Review, action: str) -> ReviewError | None:
+    """The checks every action shares: visible (404), then the person's roles (403)."""
+    if not may_view(user, review):
+        return NotFound()
+    if not may(user, review, action):
+        return Forbidden()
+    return None
+
+
+def transition_verdict(user, review: Review, name: str, *, reason: str | None = None) -> Verdict:
+    """The verdict on transition ``name``; with ``reason`` given, a missing required reason is refused too
+    (after the stage check and before the guards, as the service has always answered)."""
+    if name not in machine.TRANSITION_NAMES:
+        return Verdict(name, NotFound(UNKNOWN_ACTION, code="unknown_transition", params={"name": name}))
+    error = _gate(user, review, name)
+    if error is not None:
+        return Verdict(name, error)
+    transition = machine.transition_from(review.state, name)
+    if transition is None:
+        return Verdict(name, _wrong_state(review, name))
+    if reason is not None and machine.requires_reason(name) and not reason.strip():
+        return Verdict(name, InvalidInput(REASON_REQUIRED, code="reason_required", field="reason"))
+    failed = [g for g in transition.conditions if not g.check(review)]
+    failed += [g for g in guards.USER_GUARDS.get(name, ()) if not g.check(review, user)]
+    if failed:
+        return Verdict(name, Conflict(failed[0].message, code=failed[0].code))
+    blocked = blocking_failures(review, name)  # compliance rules the engine enforces (compliance/blocking.py)
+    if blocked:
+        return Verdict(name, Conflict(blocked[0].message, code=blocked[0].rule))
+    return Verdict(name)
+
+
+def record_verdict(user, review: Review, action: str) -> Verdict:
+    """The verdict on a record action (add a report version, an opinion, record the conference …)."""
+    error = _gate(user, review, action)
+    if error is None and review.state not in machine.RECORD_STATES[action]:
+        error = _wrong_state(review, action)
+    return Verdict(action, error)
+
+
+def verdict(user, review: Review, action: str) -> Verdict:
+    if action in machine.RECORD_STATES:
+        return record_verdict(user, review, action)
+    return transition_verdict(user, review, action)
+
+
+def available_actions(user, review: Review) -> dict[str, Verdict]:
+    """Every action on a review (transitions first, in the state machine's order, then record actions)."""
+    names = (*machine.TRANSITION_NAMES, *machine.RECORD_ACTIONS)
+    return {name: verdict(user, review, name) for name in names}
+
+
+def available_transitions(user, review: Review) -> list[str]:
+    """Names of the transitions ``user`` may run now: stage, role, guards and blocking rules all allow it."""
+    return [name for name in machine.TRANSITION_NAMES if transition_verdict(user, review, name).allowed]
+
+
+def require_transition(user, review: Review, name: str, *, reason: str = "") -> None:
+    """Raise the error that explains why ``user`` may not run ``name`` now; return quietly if they may."""
+    transition_verdict(user, review, name, reason=reason).raise_if_refused()
+
+
+def require_record(user, review: Review, action: str) -> None:
+    record_verdict(user, review, action).raise_if_refused()

@@ -1,0 +1,137 @@
+"""Records of the last stages: the self-assessment, the decision, the notification and the remedial plan."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from permissions.roles import Action
+from review_process.audit import audit_record
+from review_process.errors import InvalidInput
+from review_process.models import (
+    Decision,
+    Notification,
+    Rating,
+    RemedialItem,
+    RemedialPlan,
+    Review,
+    SelfAssessment,
+)
+from review_process.services.base import authorise, locked, require_text
+
+
+def _rating(value: str, field: str) -> str:
+    if value not in Rating.values:
+        raise InvalidInput(
+            _("Choose one of: excellent, good, complete, not_complete."), code="invalid_rating", field=field
+        )
+    return value
+
+
+@transaction.atomic
+def self_assessment_set(*, review: Review | int, by, proposed_rating: str, justification: str = "") -> SelfAssessment:
+    review = locked(review)
+    role = authorise(review, by, Action.SET_SELF_ASSESSMENT)
+    proposed_rating = _rating(proposed_rating, "proposed_rating")
+    assessment, _created = SelfAssessment.objects.update_or_create(
+        review=review,
+        defaults={
+            "proposed_rating": proposed_rating,
+            "justification": (justification or "").strip(),
+            "set_by": by,
+            "updated_at": timezone.now(),
+        },
+    )
+    audit_record(
+        review=review,
+        actor=by,
+        role=role,
+        action="review.self_assessment.set",
+        from_state=review.state,
+        to_state=review.state,
+        payload={"proposed_rating": proposed_rating, "justification": assessment.justification},
+    )
+    return assessment
+
+
+@transaction.atomic
+def decision_set(*, review: Review | int, by, final_rating: str) -> Decision:
+    review = locked(review)
+    role = authorise(review, by, Action.SET_DECISION)
+    final_rating = _rating(final_rating, "final_rating")
+    decision, _created = Decision.objects.update_or_create(
+        review=review, defaults={"final_rating": final_rating, "decided_by": by, "decided_at": timezone.now()}
+    )
+    audit_record(
+        review=review,
+        actor=by,
+        role=role,
+        action="review.decision.set",
+        from_state=review.state,
+        to_state=review.state,
+        payload={"final_rating": final_rating},
+    )
+    return decision
+
+
+@transaction.atomic
+def notification_record(*, review: Review | int, by, notified_on: datetime.date, note: str = "") -> Notification:
+    review = locked(review)
+    role = authorise(review, by, Action.RECORD_NOTIFICATION)
+    if notified_on > timezone.localdate():
+        raise InvalidInput(_("The notification cannot be dated in the future."), code="in_future", field="notified_on")
+    if review.approved_at and notified_on < timezone.localtime(review.approved_at).date():
+        raise InvalidInput(
+            _("The notification cannot be dated before the approval."), code="before_approval", field="notified_on"
+        )
+    notification, _created = Notification.objects.update_or_create(
+        review=review,
+        defaults={"notified_on": notified_on, "note": (note or "").strip(), "recorded_by": by},
+    )
+    audit_record(
+        review=review,
+        actor=by,
+        role=role,
+        action="review.notification.recorded",
+        from_state=review.state,
+        to_state=review.state,
+        payload={"notified_on": notified_on.isoformat(), "note": notification.note},
+    )
+    return notification
+
+
+@transaction.atomic
+def remedial_plan_set(*, review: Review | int, by, items: list[dict]) -> RemedialPlan:
+    """File (or replace) the remedial plan: items of (description, owner, due_date)."""
+    review = locked(review)
+    role = authorise(review, by, Action.SET_REMEDIAL_PLAN)
+    if not items:
+        raise InvalidInput(_("Add at least one item."), code="blank", field="items")
+    clean = []
+    for i, item in enumerate(items):
+        description = require_text(item.get("description", ""), f"items[{i}].description")
+        owner = require_text(item.get("owner", ""), f"items[{i}].owner")
+        due = item.get("due_date")
+        if not isinstance(due, datetime.date):
+            raise InvalidInput(_("Give a due date."), code="blank", field=f"items[{i}].due_date")
+        clean.append((description, owner, due))
+    plan, _created = RemedialPlan.objects.update_or_create(
+        review=review, defaults={"filed_by": by, "updated_at": timezone.now()}
+    )
+    plan.items.all().delete()
+    RemedialItem.objects.bulk_create(
+        [RemedialItem(plan=plan, description=d, owner=o, due_date=due) for d, o, due in clean]
+    )
+    audit_record(
+        review=review,
+        actor=by,
+        role=role,
+        action="review.remedial_plan.filed",
+        from_state=review.state,
+        to_state=review.state,
+        payload={"items": [{"description": d, "owner": o, "due_date": due.isoformat()} for d, o, due in clean]},
+    )
+    return plan
