@@ -20,11 +20,13 @@ from typing import Protocol
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils import timezone
 from guardian.models import UserObjectPermission
 
-from permissions.models import Organization, Position
+from permissions.models import Organization, Position, SuperiorPeriod, User
 from permissions.roles import LOCAL_ROLES, ROLE_ACTIONS, SUPERIOR_ROLES
+from permissions.tree import ancestor_ids_on
 
 RolesByUser = dict[int, set[str]]
 
@@ -37,6 +39,10 @@ class GrantTarget(Protocol):
     def organization_of(self, obj: models.Model) -> Organization: ...
 
     def extra_roles(self, obj: models.Model) -> RolesByUser: ...
+
+    def line_day(self, obj: models.Model) -> datetime.date | None:
+        """The day whose tree decides who is above ``obj``'s organisation (None: today's tree)."""
+        ...
 
     def codename(self, action: str) -> str: ...
 
@@ -53,11 +59,19 @@ def targets() -> list[GrantTarget]:
     return list(_targets)
 
 
-def holders_for_line(organization: Organization, day: datetime.date | None = None) -> RolesByUser:
-    """Who holds which roles over ``organization``: its own local roles and its superiors' roles."""
+def holders_for_line(
+    organization: Organization, day: datetime.date | None = None, line_day: datetime.date | None = None
+) -> RolesByUser:
+    """Who holds which roles over ``organization``: its own local roles and its superiors' roles.
+
+    Positions count when they are valid on ``day`` (today by default: rights to act follow the positions
+    valid today); the superiors are those of the tree on ``line_day`` (a review's year: see
+    ``permissions.tree.reference_day``), today's tree when it is None.
+    """
+    ancestors = organization.ancestor_ids if line_day is None else ancestor_ids_on(organization, line_day)
     positions = Position.objects.active_on(day).filter(
         Q(organization_id=organization.pk, role__in=LOCAL_ROLES)
-        | Q(organization_id__in=organization.ancestor_ids, role__in=SUPERIOR_ROLES)
+        | Q(organization_id__in=ancestors, role__in=SUPERIOR_ROLES)
     )
     holders: RolesByUser = defaultdict(set)
     for person_id, role in positions.values_list("person_id", "role"):
@@ -65,9 +79,11 @@ def holders_for_line(organization: Organization, day: datetime.date | None = Non
     return holders
 
 
-def roles_of(user_id: int, organization: Organization, extra: RolesByUser | None = None) -> set[str]:
+def roles_of(
+    user_id: int, organization: Organization, extra: RolesByUser | None = None, line_day: datetime.date | None = None
+) -> set[str]:
     """The roles ``user_id`` holds over ``organization`` today (plus per-object roles in ``extra``)."""
-    roles = set(holders_for_line(organization).get(user_id, set()))
+    roles = set(holders_for_line(organization, line_day=line_day).get(user_id, set()))
     if extra:
         roles |= extra.get(user_id, set())
     return roles
@@ -85,7 +101,7 @@ def sync_object_grants(
 ) -> tuple[int, int]:
     """Make ``obj``'s guardian rows match the table. Returns (added, removed)."""
     ct, perm_ids = _perm_ids(target)
-    holders = holders_for_line(target.organization_of(obj))
+    holders = holders_for_line(target.organization_of(obj), line_day=target.line_day(obj))
     for user_id, roles in target.extra_roles(obj).items():
         holders.setdefault(user_id, set()).update(roles)
     only = set(only_user_ids) if only_user_ids is not None else None
@@ -119,19 +135,24 @@ def sync_object_grants(
 
 
 def scope_organizations(user_id: int, day: datetime.date | None = None) -> models.QuerySet[Organization]:
-    """The organisations whose objects ``user_id``'s active positions cover."""
+    """The organisations whose objects ``user_id``'s active positions may cover: their own organisation
+    (local roles), and below a superior role everything below it today or that ever reported into it
+    (the dated tree decides per object, in ``sync_object_grants``)."""
     positions = Position.objects.active_on(day).filter(person_id=user_id).select_related("organization")
     condition = Q(pk__in=[])
     for position in positions:
         if position.role in LOCAL_ROLES:
             condition |= Q(pk=position.organization_id)
         else:
-            condition |= Q(path__startswith=position.organization.path) & ~Q(pk=position.organization_id)
+            below = Q(path__startswith=position.organization.path) & ~Q(pk=position.organization_id)
+            subtree = Organization.objects.filter(path__startswith=position.organization.path).values("pk")
+            reported = SuperiorPeriod.objects.filter(superior__in=subtree).values("organization_id")
+            condition |= below | Q(pk__in=reported)
     return Organization.objects.filter(condition)
 
 
 def sync_user_grants(user_id: int, day: datetime.date | None = None) -> tuple[int, int]:
-    """Re-derive every grant of one person (after a position starts or ends)."""
+    """Re-derive every grant of one person (after a position starts or ends, or a date of one passes)."""
     added = removed = 0
     for target in _targets:
         ct = ContentType.objects.get_for_model(target.model)
@@ -146,7 +167,30 @@ def sync_user_grants(user_id: int, day: datetime.date | None = None) -> tuple[in
             a, r = sync_object_grants(target, obj, only_user_ids=[user_id])
             added += a
             removed += r
+    User.objects.filter(pk=user_id).update(grants_synced_on=day or timezone.localdate())
     return added, removed
+
+
+def refresh_if_stale(user) -> bool:
+    """Re-derive ``user``'s grants first when one of their positions started or ended since the grants were
+    last derived (``User.grants_synced_on``), so that an ended position never authorises anything, whether
+    or not the daily ``sync_grants`` has run.  One indexed query, once per request and person."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    today = timezone.localdate()
+    if user.__dict__.get("_grants_checked_on") == today:
+        return False
+    user.__dict__["_grants_checked_on"] = today
+    synced = F("person__grants_synced_on")
+    crossed = Position.objects.filter(person_id=user.pk).filter(
+        Q(person__grants_synced_on__isnull=True)
+        | Q(start__gt=synced, start__lte=today)
+        | Q(end__gte=synced, end__lt=today)
+    )
+    if not crossed.exists():
+        return False
+    sync_user_grants(user.pk, today)
+    return True
 
 
 def sync_all_grants() -> tuple[int, int]:
@@ -157,4 +201,5 @@ def sync_all_grants() -> tuple[int, int]:
             a, r = sync_object_grants(target, obj)
             added += a
             removed += r
+    User.objects.update(grants_synced_on=timezone.localdate())
     return added, removed

@@ -17,6 +17,9 @@ class User(AbstractUser):
     """A person. ``full_name`` holds the Vietnamese name as written (family name first)."""
 
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    # The day this person's guardian grants were last derived from their positions (permissions.grants):
+    # when a position of theirs has started or ended since, the next check re-derives them first.
+    grants_synced_on = models.DateField(null=True, blank=True, editable=False, default=timezone.localdate)
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
@@ -58,6 +61,25 @@ class Organization(models.Model):
         "self", verbose_name=_("superior"), null=True, blank=True, on_delete=models.PROTECT, related_name="subordinates"
     )
     path = models.CharField(max_length=1000, editable=False, db_index=True, default="")
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        help_text=_("The organisation this one was merged into (or that carries on its work) when it ended."),
+    )
+    split_from = models.ForeignKey(
+        "self",
+        verbose_name=_("split from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="split_into",
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -80,6 +102,48 @@ class Organization(models.Model):
     def descendants(self, include_self: bool = False) -> models.QuerySet[Organization]:
         qs = Organization.objects.filter(path__startswith=self.path)
         return qs if include_self else qs.exclude(pk=self.pk)
+
+    def exists_on(self, day: datetime.date) -> bool:
+        """Did the organisation exist on ``day`` (its ``valid_from`` .. ``valid_to``, both inclusive)?"""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+    def exists_during(self, first: datetime.date, last: datetime.date) -> bool:
+        """Did the organisation exist on any day from ``first`` to ``last``?"""
+        return (self.valid_from is None or self.valid_from <= last) and (
+            self.valid_to is None or self.valid_to >= first
+        )
+
+
+class SuperiorPeriod(models.Model):
+    """``organization`` reported to ``superior`` from ``valid_from`` to ``valid_to`` (inclusive; open if null).
+
+    An organisation with no periods has always had its ``Organization.superior`` (old directory files).
+    ``permissions.tree`` answers "who was the direct superior on a date" from these rows.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="superior_periods")
+    superior = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    valid_from = models.DateField(_("from"), null=True, blank=True)
+    valid_to = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("superior period")
+        verbose_name_plural = _("superior periods")
+        ordering = ["organization", "valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="superior_period_to_after_from",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization.code} → {self.superior.code} ({self.valid_from or '…'} – {self.valid_to or '…'})"
+
+    def covers(self, day: datetime.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
 
 class PositionQuerySet(models.QuerySet):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db.models import Q, QuerySet
 
 from permissions.models import Organization, Position, User
 from permissions.roles import LOCAL_ROLES, OPEN_REVIEW_ROLES, SUPERIOR_ROLES
+from permissions.tree import descendant_ids_on
 
 
 def organizations_visible_to(*, user: User) -> QuerySet[Organization]:
@@ -31,3 +34,42 @@ def open_review_role(*, user: User, organization: Organization) -> str | None:
         )
     )
     return positions.values_list("role", flat=True).first()
+
+
+def superior_scope(*, user, day: datetime.date | None = None) -> QuerySet[Organization]:
+    """Organisations below those where ``user`` holds a superior role today (the overview's rows).
+
+    With ``day``, the organisations below them in the tree of that day (``permissions.tree``): the overview
+    of 2021 lists the wards that were below the district in 2021, whatever the tree is today.
+    """
+    positions = Position.objects.active_on().filter(person=user, role__in=SUPERIOR_ROLES).select_related("organization")
+    if day is not None:
+        below = descendant_ids_on([p.organization_id for p in positions], day)
+        return Organization.objects.filter(pk__in=below).select_related("superior").order_by("path")
+    condition = Q(pk__in=[])
+    for position in positions:
+        condition |= Q(path__startswith=position.organization.path) & ~Q(pk=position.organization_id)
+    return Organization.objects.filter(condition).select_related("superior").order_by("path")
+
+
+def holds_superior_role(*, user) -> bool:
+    """Does ``user`` hold a role in a superior organisation today (and so has an overview)?"""
+    if not user.is_authenticated:
+        return False
+    return Position.objects.active_on().filter(person=user, role__in=SUPERIOR_ROLES).exists()
+
+
+def organizations_user_may_open(*, user) -> list[Organization]:
+    """Organisations whose review ``user`` may open: their own (secretary) or those below (organisation board)."""
+    positions = (
+        Position.objects.active_on().filter(person=user, role__in=OPEN_REVIEW_ROLES).select_related("organization")
+    )
+    condition = Q(pk__in=[])
+    for position in positions:
+        if position.role in LOCAL_ROLES:
+            condition |= Q(pk=position.organization_id)
+        else:
+            condition |= Q(path__startswith=position.organization.path) & ~Q(pk=position.organization_id)
+    if not positions:
+        return []
+    return list(Organization.objects.filter(condition).order_by("path"))

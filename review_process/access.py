@@ -1,4 +1,8 @@
-"""Object-level permission checks on reviews, read from guardian (never a model-wide fallback)."""
+"""Object-level permission checks on reviews, read from guardian (never a model-wide fallback).
+
+Guardian's rows are an index derived from positions; before reading them for a person, the check re-derives
+that person's rows when one of their positions started or ended since (``permissions.grants.refresh_if_stale``),
+so the check honours the positions' dates whether or not the daily ``sync_grants`` has run."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from collections.abc import Iterable
 
 from guardian.core import ObjectPermissionChecker
 
+from permissions.grants import refresh_if_stale
 from permissions.roles import review_codename
 
 
@@ -15,6 +20,7 @@ def review_perms(user, review) -> frozenset[str]:
         return frozenset()
     cache = review.__dict__.setdefault("_perm_cache", {})
     if user.pk not in cache:
+        refresh_if_stale(user)  # a position that started or ended since the grants were derived
         cache[user.pk] = frozenset(ObjectPermissionChecker(user).get_perms(review))
     return cache[user.pk]
 
@@ -24,6 +30,7 @@ def prefetch_review_perms(user, reviews: Iterable) -> None:
     reviews = list(reviews)
     if not reviews or not user.is_authenticated:
         return
+    refresh_if_stale(user)
     checker = ObjectPermissionChecker(user)
     checker.prefetch_perms(reviews)
     for review in reviews:

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +9,10 @@ class ReviewProcessConfig(AppConfig):
     verbose_name = _("Annual reviews")
 
     def ready(self) -> None:
-        from permissions import grants
-        from review_process.selectors import ReviewGrantTarget
-
-        grants.register_target(ReviewGrantTarget())
+        # Models are importable only once the apps are ready, hence import_module here.
+        grants = import_module("permissions.grants")
+        journal = import_module("permissions.journal")
+        review_grants = import_module("review_process.grants")
+        audit = import_module("review_process.audit")
+        grants.register_target(review_grants.ReviewGrantTarget())
+        journal.register_recorder(audit.directory_record)

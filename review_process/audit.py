@@ -57,7 +57,7 @@ def _sha(prev: str, content: str) -> str:
 
 def audit_record(
     *,
-    review: Review,
+    review: Review | None,
     actor,
     role: str,
     action: str,
@@ -65,12 +65,19 @@ def audit_record(
     to_state: str = "",
     payload: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. Must run inside the transaction that makes the change."""
+    """Append one event. Must run inside the transaction that makes the change.
+
+    ``review`` None appends to the directory's chain (changes to organisations, superiors, positions)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the change's transaction")
     AuditChainHead.objects.get_or_create(pk=1)
     head = AuditChainHead.objects.select_for_update().get(pk=1)
-    last = AuditEvent.objects.filter(review=review).order_by("-sequence").values("sequence", "hash").first()
+    own_chain = (
+        AuditEvent.objects.filter(review=review)
+        if review is not None
+        else AuditEvent.objects.filter(review__isnull=True)
+    )
+    last = own_chain.order_by("-sequence").values("sequence", "hash").first()
     event = AuditEvent(
         review=review,
         sequence=(last["sequence"] + 1) if last else 1,
@@ -290,3 +297,8 @@ def audit_maintenance(connection, reason: str):
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")
+
+
+def directory_record(*, actor, action: str, payload: dict) -> AuditEvent:
+    """Append a directory change (``permissions.journal`` calls this for every change it is told of)."""
+    return audit_record(review=None, actor=actor, role="directory", action=action, payload=payload)

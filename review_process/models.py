@@ -192,16 +192,9 @@ class Review(ConcurrentTransitionMixin, models.Model):
         self.cancel_reason = reason
 
 
-TRANSITION_NAMES = (
-    "circulate_draft",
-    "close_opinions",
-    "give_guidance",
-    "submit_assessment",
-    "approve",
-    "return_for_revision",
-    "close",
-    "cancel",
-)
+#: Every transition of the state machine, in declaration order, read from the class (never restated).
+#: ``review_process.machine`` derives everything else (main sequence, stage order, side exits) from it.
+TRANSITION_NAMES: tuple[str, ...] = tuple(name for name, attr in vars(Review).items() if hasattr(attr, "_django_fsm"))
 
 
 class ReviewParticipant(models.Model):
@@ -364,9 +357,12 @@ class RemedialItem(models.Model):
 
 
 class AuditEvent(models.Model):
-    """An append-only record of one action on a review (hash-chained; see review_process.audit)."""
+    """An append-only record of one action on a review (hash-chained; see review_process.audit).
 
-    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="audit_events")
+    Changes to the directory (organisations, dated superiors, positions) are events too: they have no
+    review and form the directory's own chain, anchored in the global chain like every review's."""
+
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_events")
     sequence = models.PositiveIntegerField()
     global_sequence = models.PositiveBigIntegerField(unique=True)
     action = models.CharField(max_length=100)
@@ -383,7 +379,12 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["review", "sequence"]
-        constraints = [models.UniqueConstraint(fields=["review", "sequence"], name="audit_event_unique_sequence")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "sequence"], name="audit_event_unique_sequence"),
+            models.UniqueConstraint(
+                fields=["sequence"], condition=Q(review__isnull=True), name="audit_event_unique_directory_sequence"
+            ),
+        ]
 
 
 class AuditChainHead(models.Model):
