@@ -43,6 +43,7 @@ run: messages demo
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: messages lint browser-deps
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from permissions.models import Organization, OrganizationKind
@@ -136,7 +137,8 @@ class ReviewDetailSerializer(ReviewListSerializer):
     def get_available_transitions(self, review) -> list[str]:
         return available_transitions(self.context["request"].user, review)
 
-    def get_actions(self, review) -> list[ActionVerdictSerializer]:
+    @extend_schema_field(ActionVerdictSerializer(many=True))
+    def get_actions(self, review) -> list[dict]:
         verdicts = available_actions(self.context["request"].user, review)
         return [
             {"name": v.action, "allowed": v.allowed, "code": v.code, "message": v.message or None}

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "permissions",
+    "web",
     "review_process",
     "workflows",
 ]

@@ -15,8 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls", namespace="api")),
     path("tasks/", site.urls),
-    path("compliance/", include("review_process.compliance.urls")),
-    path("", include("review_process.urls")),
+    path("compliance/", include("web.compliance.urls")),
+    path("", include("web.urls")),
 ]
 
 if settings.DEBUG:

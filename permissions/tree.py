@@ -99,3 +99,35 @@ def descendant_ids_on(roots: Iterable[int], day: datetime.date, *, include_roots
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+class DatedTree:
+    """The whole dated tree in memory (two queries), for questions asked of many organisations at once
+    (the bulk compliance audit): ``ancestor_ids_on`` answers like the function of the same name."""
+
+    def __init__(self) -> None:
+        self.superior: dict[int, int | None] = dict(Organization.objects.values_list("pk", "superior_id"))
+        self.periods: dict[int, list[tuple]] = defaultdict(list)
+        for org_id, superior_id, start, end in SuperiorPeriod.objects.values_list(
+            "organization_id", "superior_id", "valid_from", "valid_to"
+        ):
+            self.periods[org_id].append((superior_id, start, end))
+
+    def superior_id_on(self, organization_id: int, day: datetime.date) -> int | None:
+        periods = self.periods.get(organization_id)
+        if not periods:
+            return self.superior.get(organization_id)
+        for superior_id, start, end in periods:
+            if (start is None or start <= day) and (end is None or end >= day):
+                return superior_id
+        return None
+
+    def ancestor_ids_on(self, organization_id: int, day: datetime.date) -> list[int]:
+        line: list[int] = []
+        seen = {organization_id}
+        current = self.superior_id_on(organization_id, day)
+        while current is not None and current not in seen:
+            line.append(current)
+            seen.add(current)
+            current = self.superior_id_on(current, day)
+        return list(reversed(line))

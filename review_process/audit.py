@@ -120,6 +120,13 @@ class ChainVerdict:
     global_sequence: int | None = None
     missing_global_sequence: int | None = None
 
+    in_directory: bool = False
+
+    def _chain_label(self) -> str:
+        if self.in_directory:
+            return gettext("the directory's chain")
+        return gettext("review %(review)s") % {"review": self.review_id if self.review_id is not None else "?"}
+
     def describe(self) -> str:
         """One line for people (translated)."""
         if self.intact:
@@ -127,6 +134,7 @@ class ChainVerdict:
         parts = {
             "event": self.broken_event_id if self.broken_event_id is not None else "-",
             "review": self.review_id if self.review_id is not None else "?",
+            "chain": self._chain_label(),
             "sequence": self.sequence if self.sequence is not None else "?",
             "global": self.global_sequence if self.global_sequence is not None else "?",
             "reason": self.reason,
@@ -135,14 +143,14 @@ class ChainVerdict:
             parts["missing"] = self.missing_global_sequence
             return (
                 gettext(
-                    "Audit trail broken: the event at global sequence %(missing)s (review %(review)s, "
+                    "Audit trail broken: the event at global sequence %(missing)s (%(chain)s, "
                     "sequence %(sequence)s) is missing; detected at event id %(event)s: %(reason)s."
                 )
                 % parts
             )
         return (
             gettext(
-                "Audit trail broken at event id %(event)s (review %(review)s, sequence %(sequence)s, "
+                "Audit trail broken at event id %(event)s (%(chain)s, sequence %(sequence)s, "
                 "global sequence %(global)s): %(reason)s."
             )
             % parts
@@ -172,6 +180,7 @@ def _verdict(code: str, checked: int, event: AuditEvent | None = None, **extra) 
             "review_id": event.review_id,
             "sequence": event.sequence,
             "global_sequence": event.global_sequence,
+            "in_directory": event.review_id is None,
         }
     fields.update(extra)
     return ChainVerdict(False, checked, reason=str(BREAKS[code]), code=code, **fields)

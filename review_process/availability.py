@@ -32,10 +32,14 @@ UNKNOWN_ACTION = _("Unknown action “%(name)s”.")
 
 @dataclass(frozen=True)
 class Verdict:
-    """May the person take ``action`` now? ``error`` is None when they may, else what the service raises."""
+    """May the person take ``action`` now? ``error`` is None when they may, else what the service raises.
+
+    ``obstacles`` lists every failed guard and blocking rule (the service raises the first, ``error``), so a
+    page can say everything that is still missing at once."""
 
     action: str
     error: ReviewError | None = None
+    obstacles: tuple[ReviewError, ...] = ()
 
     @property
     def allowed(self) -> bool:
@@ -88,14 +92,28 @@ def transition_verdict(user, review: Review, name: str, *, reason: str | None = 
         return Verdict(name, _wrong_state(review, name))
     if reason is not None and machine.requires_reason(name) and not reason.strip():
         return Verdict(name, InvalidInput(REASON_REQUIRED, code="reason_required", field="reason"))
-    failed = [g for g in transition.conditions if not g.check(review)]
-    failed += [g for g in guards.USER_GUARDS.get(name, ()) if not g.check(review, user)]
-    if failed:
-        return Verdict(name, Conflict(failed[0].message, code=failed[0].code))
-    blocked = blocking_failures(review, name)  # compliance rules the engine enforces (compliance/blocking.py)
-    if blocked:
-        return Verdict(name, Conflict(blocked[0].message, code=blocked[0].rule))
-    return Verdict(name)
+    user_failed = [
+        Conflict(g.message, code=g.code) for g in guards.USER_GUARDS.get(name, ()) if not g.check(review, user)
+    ]
+    obstacles = transition_obstacles(review, name, before_blocking=tuple(user_failed))
+    return Verdict(name, obstacles[0] if obstacles else None, obstacles)
+
+
+def transition_obstacles(
+    review: Review, name: str, *, before_blocking: tuple[Conflict, ...] = ()
+) -> tuple[Conflict, ...]:
+    """What stops transition ``name`` now whoever takes it: the failed guards of the procedure (then
+    ``before_blocking``: the guards that depend on who acts), then the failed blocking compliance rules
+    (``review_process.compliance.blocking``). Empty at a stage the transition does not leave."""
+    transition = machine.transition_from(review.state, name)
+    if transition is None:
+        return ()
+    failed = [Conflict(g.message, code=g.code) for g in transition.conditions if not g.check(review)]
+    failed += before_blocking
+    # Compliance rules the engine enforces: evaluated only when the guards pass (they need the records).
+    if not failed:
+        failed += [Conflict(f.message, code=f.rule) for f in blocking_failures(review, name)]
+    return tuple(failed)
 
 
 def record_verdict(user, review: Review, action: str) -> Verdict:

@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterable
 from typing import BinaryIO, TextIO
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from review_process.compliance.report import ComplianceReport, ComplianceSummary
 
@@ -81,10 +84,6 @@ def write_json(
 
 
 def write_xlsx(reports: Iterable[ComplianceReport], out: BinaryIO, *, on_report: Callable | None = None):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
     summary = ComplianceSummary()
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("findings")

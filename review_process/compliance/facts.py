@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from permissions.models import Position
 from permissions.roles import SUPERIOR_ROLES
+from permissions.tree import DatedTree, ancestor_ids_on, reference_day
 from review_process.models import (
     AuditEvent,
     Conference,
@@ -37,8 +38,9 @@ from review_process.regimes import Regime
 TRANSITION_PREFIX = "review.transition."
 
 # Queries per batch: reviews (with their one-to-one records joined), report versions, opinions (with
-# responses), guidance, attendance, superior representatives, remedial items, audit events, positions.
-FACTS_QUERIES = 9
+# responses), guidance, attendance, superior representatives, remedial items, audit events, positions, and
+# the dated tree (organisations and their dated superiors: ``permissions.tree.DatedTree``).
+FACTS_QUERIES = 11
 
 AUDIT_EVENT_FIELDS = (
     "id",
@@ -175,9 +177,39 @@ class ReviewFacts:
             found["final_rating"] = self.decision.final_rating
         return found
 
-    def superior_positions(self, user_id: int, day: datetime.date, roles: Iterable[str] = SUPERIOR_ROLES):
-        """``user_id``'s positions with one of ``roles`` in an organisation above the reviewed one, on ``day``."""
-        ancestors = set(self.organization.ancestor_ids)
+    def ancestor_ids_on(self, day: datetime.date) -> list[int]:
+        """The organisations above the reviewed one in the tree of ``day`` (``permissions.tree``), the direct
+        superior last; cached per day."""
+        cache = self.__dict__.setdefault("_ancestors_on", {})
+        if day not in cache:
+            tree = self.__dict__.get("tree")
+            cache[day] = (
+                tree.ancestor_ids_on(self.organization.pk, day)
+                if tree is not None
+                else ancestor_ids_on(self.organization, day)
+            )
+        return cache[day]
+
+    def direct_superior_id(self, day: datetime.date) -> int | None:
+        line = self.ancestor_ids_on(day)
+        return line[-1] if line else None
+
+    @property
+    def reference_day(self) -> datetime.date:
+        """The day whose tree decides who was competent for the review (the end of its year)."""
+        return reference_day(self.review.year, self.organization)
+
+    def superior_positions(
+        self,
+        user_id: int,
+        day: datetime.date,
+        roles: Iterable[str] = SUPERIOR_ROLES,
+        line_day: datetime.date | None = None,
+    ):
+        """``user_id``'s positions on ``day`` with one of ``roles`` in an organisation above the reviewed one in
+        the tree of ``line_day`` (the event's own day by default: what happened is judged by the tree of then;
+        deciding by the tree of the review's year, ``reference_day``).  A later reorganisation changes nothing."""
+        ancestors = set(self.ancestor_ids_on(line_day or day))
         roles = set(roles)
         return [
             p
@@ -221,8 +253,10 @@ def load_facts(reviews: Iterable[Review]) -> list[ReviewFacts]:
         by_person: dict[int, list[Position]] = defaultdict(list)
         for position in Position.objects.filter(person_id__in=people, role__in=SUPERIOR_ROLES).order_by("start"):
             by_person[position.person_id].append(position)
+        tree = DatedTree()  # the dated tree for the whole batch: two queries, whatever its size
         for item in facts:
             item.positions = by_person
+            item.tree = tree
     return facts
 
 

@@ -7,8 +7,11 @@ These are selectors: they only read. The API and the pages build on them:
 * ``compliance_for(year, organization_code, user=None)`` yields a ``ComplianceReport`` per review, reading
   the reviews in keyset-paginated batches: each batch costs the same fixed number of queries
   (``facts.FACTS_QUERIES``) whatever its size, and only one batch is in memory at a time.
+* ``review_audit(review) -> ReviewAudit``: the report, the evidence checklist, the review's chain verdict and
+  which generated documents exist (the auditors' review page).
 * ``compliance_scope(...)`` is the queryset of reviews covered (for counts and progress bars).
-* ``ComplianceSummary`` accumulates counts while a stream is consumed.
+* ``ComplianceSummary`` accumulates counts while a stream is consumed; ``summarise(scope, keep=n)`` consumes
+  the stream of a scope and keeps its first ``n`` reports (the auditors' bulk page).
 
 Messages are rendered in the active language when the report is built.
 """
@@ -25,6 +28,8 @@ from guardian.shortcuts import get_objects_for_user
 
 from permissions.models import Organization
 from permissions.roles import Action, review_codename
+from review_process.audit import ChainVerdict, verify_chain
+from review_process.compliance.checklist import EvidenceItem, checklist_from_facts
 from review_process.compliance.facts import ReviewFacts, facts_for, facts_queryset, load_facts, release
 from review_process.compliance.rules import RULES, Finding, Status, evaluate_all
 from review_process.errors import InvalidInput, NotFound
@@ -107,6 +112,29 @@ def report_from_facts(facts: ReviewFacts) -> ComplianceReport:
 def review_compliance(review: Review | int) -> ComplianceReport:
     """The compliance report of one review (the caller has already checked who may see it)."""
     return report_from_facts(facts_for(review))
+
+
+@dataclass(frozen=True)
+class ReviewAudit:
+    """What an auditor reads about one review: findings, checklist, chain verdict, generated documents."""
+
+    report: ComplianceReport
+    checklist: list[EvidenceItem]
+    verdict: ChainVerdict
+    has_minutes: bool  # a conference is recorded: the minutes can be generated
+    has_final: bool  # a final version exists: the final report can be generated
+
+
+def review_audit(review: Review) -> ReviewAudit:
+    """The auditors' view of ``review`` (the caller has already checked who may see it)."""
+    facts = facts_for(review)
+    return ReviewAudit(
+        report=report_from_facts(facts),
+        checklist=checklist_from_facts(facts),
+        verdict=verify_chain(reviews=[review]),
+        has_minutes=facts.conference is not None,
+        has_final=facts.final_version is not None,
+    )
 
 
 def compliance_scope(year: int, organization_code: str, *, user=None) -> QuerySet[Review]:
@@ -192,3 +220,14 @@ class ComplianceSummary:
             "non_compliant": self.non_compliant,
             "rules": self.rows(),
         }
+
+
+def summarise(scope: QuerySet[Review], *, keep: int) -> tuple[ComplianceSummary, list[ComplianceReport]]:
+    """The counts over every review of ``scope`` and the first ``keep`` reports (streamed: memory stays bounded)."""
+    summary = ComplianceSummary()
+    kept: list[ComplianceReport] = []
+    for report in reports_for(scope):
+        summary.add(report)
+        if len(kept) < keep:
+            kept.append(report)
+    return summary, kept

@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
 from review_process import documents
-from review_process.evidence import ItemStatus, evidence_archive, evidence_checklist
-from review_process.models import AuditEvent
+from review_process.compliance.checklist import ItemStatus, evidence_checklist
+from review_process.evidence import evidence_archive
+from review_process.models import AuditEvent, ReportVersion
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -113,8 +114,6 @@ def test_the_checklist_of_a_review_in_draft(walker):
 
 def test_the_evidence_archive_has_an_index_a_manifest_and_every_file(clean_review, people, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    from review_process.models import ReportVersion
-
     draft = ReportVersion.objects.get(review=clean_review, number=1)
     attachment = SimpleUploadedFile("du-thao.txt", "Phụ lục dự thảo".encode())
     draft.attachment.save("du-thao.txt", attachment, save=True)

@@ -4,11 +4,14 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import override_settings
 
+from review_process.audit import audit_record
+from review_process.compliance import rules
 from review_process.compliance.facts import facts_for
 from review_process.compliance.report import review_compliance
-from review_process.compliance.rules import RULES, Rule, Status, passed
+from review_process.compliance.rules import RULES, Rule, Severity, Status, passed
 from review_process.models import (
     AuditEvent,
     Conference,
@@ -70,6 +73,43 @@ def test_a_rule_outside_its_regimes_is_not_applicable(clean_review):
     assert (finding.status, finding.message) == ("not_applicable", "This rule does not apply to reviews of 2021.")
 
 
+def test_a_rule_is_declared_on_its_check():
+    declare = rules.rule(
+        code="only_2025",
+        severity=Severity.FINDING,
+        citation=RULES[0].citation,
+        title_vi="Chỉ từ 2025",
+        title_en="Only from 2025",
+        checks_what="-",
+    )
+
+    @declare
+    def only_2025(f):
+        return passed("checked")
+
+    assert isinstance(only_2025, Rule) and only_2025.code == "only_2025" and only_2025.blocks == ()
+    assert only_2025.check(None).status == Status.PASS
+    with pytest.raises(ValueError):
+        rules.rule(
+            code="x",
+            severity=Severity.BLOCKING,
+            citation=RULES[0].citation,
+            title_vi="-",
+            title_en="-",
+            checks_what="-",
+        )
+    with pytest.raises(ValueError):
+        rules.rule(
+            code="x",
+            severity=Severity.FINDING,
+            blocks=("close",),
+            citation=RULES[0].citation,
+            title_vi="-",
+            title_en="-",
+            checks_what="-",
+        )
+
+
 # --- A clean review ---
 
 
@@ -100,10 +140,6 @@ def test_a_review_in_progress_is_judged_only_on_the_steps_taken(walker):
 
 
 def _append_event(review, people, **fields):
-    from django.db import transaction
-
-    from review_process.audit import audit_record
-
     with transaction.atomic():
         return audit_record(review=review, actor=people.secretary, role="secretary", **fields)
 

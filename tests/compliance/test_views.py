@@ -28,7 +28,7 @@ def test_an_auditor_sees_the_report_the_chain_verdict_and_the_downloads(as_user,
     assert response.status_code == 200
     page = response.content.decode()
     assert "Compliant" in page
-    assert f"Audit trail intact: {AuditEvent.objects.count()} events checked." in page
+    assert f"Audit trail intact: {AuditEvent.objects.filter(review=clean_review).count()} events checked." in page
     for rule in ("draft_notice", "competent_body", "superior_representative"):
         assert f"<code>{rule}</code>" in page
     assert reverse("compliance:evidence-archive", args=[clean_review.pk]) in page

@@ -14,6 +14,7 @@ from guardian.models import UserObjectPermission
 
 from permissions.directory import DirectoryError, directory_import
 from permissions.models import Organization, Position, User
+from permissions.roles import ROLE_ACTIONS, Role, review_codename
 from tests.factories import OrganizationFactory, PositionFactory, UserFactory
 from workflows.services import review_open
 
@@ -212,16 +213,22 @@ def test_ending_a_position_by_reimport_removes_its_grants_and_reopening_restores
     others = set(grants.exclude(user=hung).values_list("user", "permission"))
     assert {user for user, _permission in others} == {lan.pk, than.pk}
 
+    as_secretary = set(grants.filter(user=hung).values_list("permission__codename", flat=True))
+
     data = directory()
     data["positions"][0]["end"] = "2021-12-31"
     assert "positions: 0 created, 1 updated, 2 unchanged." in run(tmp_path, data)
     assert Position.objects.get(person=hung).end == datetime.date(2021, 12, 31)
-    assert not UserObjectPermission.objects.filter(user=hung).exists()
-    assert set(grants.values_list("user", "permission")) == others  # the others keep theirs
+    # What the position gave is gone; having opened the review, he keeps reading it (Role.PAST_ACTOR).
+    past_actor = {review_codename(action) for action in ROLE_ACTIONS[Role.PAST_ACTOR]}
+    assert set(UserObjectPermission.objects.filter(user=hung).values_list("permission__codename", flat=True)) == (
+        past_actor
+    )
+    assert set(grants.exclude(user=hung).values_list("user", "permission")) == others  # the others keep theirs
 
     assert "positions: 0 created, 1 updated, 2 unchanged." in run(tmp_path, directory())
     assert Position.objects.get(person=hung).end is None
-    assert grants.filter(user=hung).exists()
+    assert set(grants.filter(user=hung).values_list("permission__codename", flat=True)) == as_secretary
 
 
 # --- Errors: nothing is written ---------------------------------------------------------------------------

@@ -80,7 +80,8 @@ def test_the_dated_tree_answers_as_of_a_date(org):
 
 
 def test_the_reform_leaves_the_2021_review_its_verdicts_deciders_and_readers(walker, people, org, city):
-    review = walker.to_state("closed")
+    with time_machine.travel(datetime.datetime(2021, 11, 30, 9, 0, tzinfo=datetime.UTC)):  # as it happened
+        review = walker.to_state("closed")
     before = api(people.auditor).get(f"/api/v1/reviews/{review.pk}/compliance/")
     assert before.status_code == 200
     deciders = (review.approved_by_id, review.decision.decided_by_id)

@@ -9,9 +9,9 @@ from django.db import transaction
 from viewflow.workflow.models import Task
 
 from permissions.roles import roles_allowed
+from review_process.availability import available_transitions
 from review_process.errors import Conflict, Forbidden, NotFound
 from review_process.models import TRANSITION_NAMES, AuditEvent, Review, ReviewState
-from review_process.availability import available_transitions
 from tests.conftest import PERSONAS, Rollback
 from workflows.services import review_transition
 

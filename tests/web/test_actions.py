@@ -11,8 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from review_process.errors import Conflict
-from review_process.models import ReportVersion, Review
-from review_process.services import records
+from review_process.models import ReportVersion, Review, SelfAssessment
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +104,7 @@ def test_the_reference_case_from_awaiting_guidance_to_closed_by_forms(as_, walke
         justification="…",
         intent="save_draft",
     )
-    assert records.SelfAssessment.objects.filter(review=review).count() == 0
+    assert SelfAssessment.objects.filter(review=review).count() == 0
     response = post(
         secretary,
         review,
@@ -116,7 +115,7 @@ def test_the_reference_case_from_awaiting_guidance_to_closed_by_forms(as_, walke
         intent="submit",
     )
     assert response.status_code == 302
-    assert records.SelfAssessment.objects.get(review=review).proposed_rating == "good"
+    assert SelfAssessment.objects.get(review=review).proposed_rating == "good"
     post(secretary, review, "transitions/submit_assessment/", "t-submit_assessment", reason="")
     assert state_of(review) == "submitted"
 
@@ -244,7 +243,7 @@ def test_a_concurrent_transition_is_reported_plainly(as_, walker, monkeypatch):
     def lost_the_race(**kwargs):
         raise Conflict(code="someone_else_acted")
 
-    monkeypatch.setattr("workflows.services.review_transition", lost_the_race)
+    monkeypatch.setattr("web.views.transitions.review_transition", lost_the_race)
     response = post(as_("board"), review, "transitions/give_guidance/", "t-give_guidance", reason="")
     assert response.status_code == 409
     assert "Someone else acted on this review at the same moment" in response.content.decode()

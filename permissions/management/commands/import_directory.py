@@ -1,53 +1,50 @@
-"""``manage.py import_directory FILE [--dry-run]``: load organisations, people and positions from JSON.
+"""``manage.py import_directory FILE [--dry-run] [--by USERNAME]``: load the directory from JSON or XLSX.
 
-The format is described in ``docs/directory-format.md``. All or nothing: on any error every problem is
+Organisations (with their dated superiors), people and positions; ``--by`` names who the audit trail records
+as making the changes. The reader is picked by the file's extension (``.xlsx`` is a workbook, anything else
+JSON); the format is described in ``docs/directory-format.md``. All or nothing: on any error every problem is
 listed on stderr, nothing is written and the command exits with status 1.
 """
-
-import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from permissions.directory import DirectoryError, directory_import
+from permissions.directory import DirectoryError, ReadError, directory_import, read_file
+from permissions.models import User
 
 
 class Command(BaseCommand):
     help = _(
-        "Create or update organisations, people and positions from a JSON file (see docs/directory-format.md). "
-        "Idempotent; all or nothing."
+        "Create or update organisations, people and positions from a JSON or XLSX file "
+        "(see docs/directory-format.md). Idempotent; all or nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help=_("the JSON file to import"))
+        parser.add_argument("file", help=_("the JSON or XLSX file to import"))
         parser.add_argument(
             "--dry-run",
             action="store_true",
             help=_("check the file and count what would change, without writing anything"),
         )
+        parser.add_argument(
+            "--by",
+            metavar="USERNAME",
+            help=_("the person the audit trail records as making the changes (default: the system)"),
+        )
 
     def handle(self, *args, **options):
         path = options["file"]
+        by = None
+        if options["by"]:
+            by = User.objects.filter(username=options["by"]).first()
+            if by is None:
+                raise CommandError(_("Unknown user %(username)s (--by).") % {"username": options["by"]})
         try:
-            with open(path, encoding="utf-8-sig") as stream:
-                text = stream.read()
-        except OSError as error:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": error.strerror or error})
-        except UnicodeDecodeError as error:
-            raise CommandError(
-                _("%(file)s is not UTF-8 text (byte %(position)s).") % {"file": path, "position": error.start}
-            )
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise CommandError(
-                _("%(file)s is not valid JSON: line %(line)s, column %(column)s: %(message)s")
-                % {"file": path, "line": error.lineno, "column": error.colno, "message": error.msg}
-            )
-
-        try:
-            report = directory_import(data, dry_run=options["dry_run"])
+            document = read_file(path)
+            report = directory_import(document.data, names=document.names, dry_run=options["dry_run"], by=by)
+        except ReadError as error:
+            raise CommandError(str(error))
         except DirectoryError as error:
             for message in error.errors:
                 self.stderr.write(message)

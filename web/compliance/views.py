@@ -2,6 +2,8 @@
 
 Only people holding ``view_audit_trail`` on a review see its report and files: a review they cannot see
 is a 404, one they can see without that permission a 403. The bulk page lists only such reviews.
+The views only map requests to selectors (``review_process.compliance.report``), file builders
+(``review_process.evidence``, ``review_process.documents``) and writers (``review_process.compliance.export``).
 """
 
 from __future__ import annotations
@@ -23,11 +25,9 @@ from review_process import documents
 from review_process.access import may
 from review_process.audit import verify_chain
 from review_process.compliance.export import BINARY_FORMATS, FORMATS, write_csv, write_json, write_xlsx
-from review_process.compliance.facts import facts_for
-from review_process.compliance.report import ComplianceSummary, compliance_scope, report_from_facts, reports_for
-from review_process.compliance.rules import RULES
+from review_process.compliance.report import compliance_scope, reports_for, review_audit, summarise
 from review_process.errors import NotFound, ReviewError
-from review_process.evidence import checklist_from_facts, evidence_archive
+from review_process.evidence import evidence_archive
 from review_process.selectors import review_get_for_user
 
 CONTENT_TYPES = {
@@ -42,6 +42,7 @@ DOCUMENTS = {
     "minutes": (documents.conference_minutes, "bien-ban-hoi-nghi"),
     "final-report": (documents.final_report, "bao-cao-hoan-chinh"),
 }
+RENDERERS = {"docx": documents.render_docx, "pdf": documents.render_pdf}
 BULK_ROW_LIMIT = 1000  # rows shown on the page; the exports carry all of them
 
 
@@ -70,15 +71,14 @@ def _attachment(data: bytes, filename: str, ext: str) -> HttpResponse:
 @require_GET
 def review_report(request, pk):
     review = _auditable(request, pk)
-    facts = facts_for(review)
+    audit = review_audit(review)
     context = {
         "review": review,
-        "report": report_from_facts(facts),
-        "checklist": checklist_from_facts(facts),
-        "verdict": verify_chain(reviews=[review]),
-        "has_minutes": facts.conference is not None,
-        "has_final": facts.final_version is not None,
-        "rules": {rule.code: rule for rule in RULES},
+        "report": audit.report,
+        "checklist": audit.checklist,
+        "verdict": audit.verdict,
+        "has_minutes": audit.has_minutes,
+        "has_final": audit.has_final,
     }
     return render(request, "compliance/review.html", context)
 
@@ -94,15 +94,14 @@ def evidence_download(request, pk):
 @require_GET
 def document_download(request, pk, document, fmt):
     review = _auditable(request, pk)
-    if document not in DOCUMENTS or fmt not in ("docx", "pdf"):
+    if document not in DOCUMENTS or fmt not in RENDERERS:
         raise Http404()
     build, stem = DOCUMENTS[document]
     try:
         doc = build(review)
     except ValueError:  # no conference or no final version yet
         raise Http404() from None
-    data = documents.render_docx(doc) if fmt == "docx" else documents.render_pdf(doc)
-    return _attachment(data, _filename(review, stem, fmt), fmt)
+    return _attachment(RENDERERS[fmt](doc), _filename(review, stem, fmt), fmt)
 
 
 def _bulk_params(request):
@@ -125,12 +124,7 @@ def bulk(request):
         except ReviewError as error:
             context["error"] = str(error)
             return render(request, "compliance/bulk.html", context, status=400)
-        summary = ComplianceSummary()
-        rows = []
-        for report in reports_for(scope):
-            summary.add(report)
-            if len(rows) < BULK_ROW_LIMIT:
-                rows.append(report)
+        summary, rows = summarise(scope, keep=BULK_ROW_LIMIT)
         context.update(
             summary=summary,
             rows=rows,
@@ -167,6 +161,5 @@ def bulk_export(request, fmt):
         text.flush()
         text.detach()
     spool.seek(0)
-    stream = spool
     filename = f"{_('compliance')}-{slugify(organization)}-{year}.{fmt}"
-    return FileResponse(stream, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
+    return FileResponse(spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])

@@ -8,11 +8,13 @@ service's ``ReviewError`` on the field it names (``error.field``), or on the for
 from __future__ import annotations
 
 import datetime
+import re
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from review_process.models import Rating, ResponseDecision
+from review_process.models import OpinionChannel, Rating, ResponseDecision
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
 DATE_HELP = _("Day/month/year, for example 30/11/2021.")
@@ -90,8 +92,6 @@ class OwnOpinionForm(ReviewActionForm):
     text = forms.CharField(label=_("Your opinion"), widget=text_area(5))
 
     def __init__(self, *args, **kwargs):
-        from review_process.models import OpinionChannel
-
         super().__init__(*args, **kwargs)
         self.fields["channel"].choices = OpinionChannel.choices
         self.fields["channel"].initial = OpinionChannel.WRITTEN
@@ -159,8 +159,6 @@ class ConferenceForm(ReviewActionForm):
             yield person, self[f"present_{person.username}"], self[f"reason_{person.username}"]
 
     def held_at(self) -> datetime.datetime:
-        from django.utils import timezone
-
         naive = datetime.datetime.combine(self.cleaned_data["held_on"], self.cleaned_data["held_time"])
         return timezone.make_aware(naive)
 
@@ -228,8 +226,6 @@ class RemedialPlanForm(ReviewActionForm):
         return items
 
     def form_field_for(self, service_field):
-        import re
-
         match = re.fullmatch(r"items\[(\d+)\]\.(\w+)", service_field or "")
         if match and int(match.group(1)) < len(self._row_of_item):
             return f"item_{self._row_of_item[int(match.group(1))]}_{match.group(2)}"

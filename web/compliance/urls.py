@@ -1,6 +1,8 @@
+"""URLs of the auditors' pages (namespace ``compliance``; mounted at ``/compliance/`` by config/urls.py)."""
+
 from django.urls import path
 
-from review_process.compliance import views
+from web.compliance import views
 
 app_name = "compliance"
 

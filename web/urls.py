@@ -1,0 +1,41 @@
+"""The pages' URLs.  The namespace stays ``review_process`` (``{% url 'review_process:…' %}`` in templates,
+e-mails and viewflow's pages); every action URL is POST only.  The record forms share one view, routed to
+their row of ``web.views.record_forms.RECORD_FORMS`` by the ``key`` kwarg."""
+
+from django.urls import path
+
+from web.views import audit_trail, home, overview, records, report_compare, review_page, transitions
+
+app_name = "review_process"
+
+
+def record(route: str, key: str, name: str):
+    return path(f"reviews/<int:pk>/{route}", records.record_post, {"key": key}, name=name)
+
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("reviews/open/", home.review_open_view, name="review-open"),
+    path("overview/", overview.overview, name="overview"),
+    path("overview/<int:year>/", overview.overview, name="overview-year"),
+    path("reviews/<int:pk>/", review_page.review_detail, name="review-detail"),
+    path("reviews/<int:pk>/report/compare/", report_compare.report_compare, name="report-compare"),
+    path("reviews/<int:pk>/audit-trail/", audit_trail.audit_trail_page, name="audit-trail"),
+    # One URL per action; each is POST only.
+    path("reviews/<int:pk>/transitions/<str:name>/", transitions.transition_run, name="transition"),
+    record("report/", "report", "report-version-add"),
+    record("opinions/", "opinion", "opinion-add"),
+    record("opinions/spoken/", "spoken", "opinion-record-spoken"),
+    path(
+        "reviews/<int:pk>/opinions/<int:opinion_id>/response/",
+        records.opinion_respond_post,
+        name="opinion-respond",
+    ),
+    record("conference/", "conference", "conference-record"),
+    record("guidance/", "guidance", "guidance-add"),
+    record("self-assessment/", "assessment", "self-assessment-set"),
+    record("decision/", "decision", "decision-set"),
+    record("notification/", "notification", "notification-record"),
+    record("remedial-plan/", "plan", "remedial-plan-set"),
+    record("participants/", "invite", "participant-invite"),
+]

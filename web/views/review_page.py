@@ -1,0 +1,176 @@
+"""The review page: the stage stepper, the next step and what blocks it, the records, the forms of this stage.
+
+What the person may do now comes from ONE call of ``review_process.availability.available_actions`` per page:
+a record form is shown when its action is allowed; a transition's form is shown when the stage and the
+person's role allow it, with its button disabled and the verdict's message beside it when a guard of the
+procedure or a blocking compliance rule refuses it (exactly what the service would answer).  The "Next step"
+box names the transition out of the stage (``review_process.machine``), who takes it, and, for a person who
+may take it, what still stands in its way.  No rule lives here.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from permissions.roles import Action
+from review_process import machine
+from review_process.access import may
+from review_process.availability import Verdict, available_actions, transition_obstacles
+from review_process.models import Rating, Review
+from review_process.selectors import (
+    deadline_label,
+    review_deadlines,
+    review_overdue,
+    review_people,
+    review_records,
+)
+from web import forms as f
+from web.diagrams import stage_steps
+from web.views.common import draft_get, has_related, review_or_404
+from web.views.record_forms import NO_PEOPLE, RECORD_FORMS, build_record_form, respond_form, respond_key
+
+TEMPLATE = "review_process/review_detail.html"
+WRONG_STAGE = "invalid_state"  # the code of availability's refusal at the wrong stage
+
+
+def transition_key(name: str) -> str:
+    return f"t-{name}"
+
+
+def transition_form(review, name, data=None):
+    return f.TransitionForm(
+        data=data, review=review, prefix=transition_key(name), requires_reason=machine.requires_reason(name)
+    )
+
+
+def offered(verdict: Verdict) -> bool:
+    """Is the transition's form shown? When it is allowed, or refused only by what the review still lacks
+    (a guard or a blocking rule: 409, not the wrong stage); never for a role that may not take it."""
+    return verdict.allowed or (verdict.status == 409 and verdict.code != WRONG_STAGE)
+
+
+def _reasons(verdict: Verdict | None) -> list[str]:
+    """What stands in the way, in words, when the refusal is about the review (not the role or the stage)."""
+    if verdict is None or verdict.allowed or not offered(verdict):
+        return []
+    return [obstacle.message for obstacle in verdict.obstacles]
+
+
+def problem_title(key: str) -> str:
+    """What the error summary calls the form of ``key``."""
+    if key.startswith("t-"):
+        return str(Action(key[2:]).label)
+    if key.startswith("respond-"):
+        return str(Action.RESPOND_OPINION.label)
+    return RECORD_FORMS[key].label if key in RECORD_FORMS else key
+
+
+def _opinions(review, recs, may_respond: bool, bound: dict) -> tuple[list[dict], dict]:
+    respond_forms = {}
+    if may_respond:
+        for opinion in recs["opinions"]:
+            respond_forms[opinion.pk] = bound.get(respond_key(opinion)) or respond_form(review, opinion)
+    opinions = [
+        {
+            "opinion": o,
+            "response": o.response if has_related(o, "response") else None,
+            "form": respond_forms.get(o.pk),
+        }
+        for o in recs["opinions"]
+    ]
+    return opinions, respond_forms
+
+
+def review_context(request, review: Review, bound: dict | None = None) -> dict:
+    """Everything the review page shows; ``bound`` replaces a form by the one the person just posted."""
+    user = request.user
+    bound = bound or {}
+    verdicts = available_actions(user, review)
+    recs = review_records(review=review)
+
+    shown = [key for key, spec in RECORD_FORMS.items() if verdicts[spec.action].allowed]
+    needs_people = any(RECORD_FORMS[key].needs_people for key in shown)
+    people = review_people(review=review) if needs_people else NO_PEOPLE
+    forms = {key: bound.get(key) or build_record_form(key, request, review, recs, people) for key in shown}
+
+    opinions, respond_forms = _opinions(review, recs, verdicts[Action.RESPOND_OPINION].allowed, bound)
+    unanswered = sum(1 for o in opinions if o["response"] is None)
+
+    next_name = machine.next_transition_from(review.state)
+    next_verdict = verdicts.get(next_name) if next_name else None
+    # Everyone is told what the next step still lacks, whoever takes it (the same obstacles the taker gets).
+    next_blockers = (
+        _reasons(next_verdict)
+        if next_verdict is not None and offered(next_verdict)
+        else [o.message for o in transition_obstacles(review, next_name)]
+        if next_name
+        else []
+    )
+    transitions = []
+    for name in machine.TRANSITION_NAMES:
+        if not offered(verdicts[name]):
+            continue
+        blockers = _reasons(verdicts[name])
+        transitions.append(
+            {
+                "name": name,
+                "label": Action(name).label,
+                "form": bound.get(transition_key(name)) or transition_form(review, name),
+                "blockers": blockers,
+                # Blockers already listed under "Next step" are referred to, not repeated.
+                "own_blockers": [m for m in blockers if m not in next_blockers],
+                "side_exit": machine.is_side_exit(name),
+            }
+        )
+
+    action_links = [{"label": RECORD_FORMS[key].label, "anchor": f"form-{key}"} for key in forms]
+    if respond_forms and unanswered:
+        action_links.insert(0, {"label": Action.RESPOND_OPINION.label, "anchor": "opinions"})
+    problems = [
+        {"anchor": f"form-{key}", "title": problem_title(key)}
+        for key, form in bound.items()
+        if form is not None and form.errors
+    ]
+    record_actions = sorted(a for a in machine.RECORD_ACTIONS if verdicts[a].allowed)
+    deadlines = review_deadlines(review)
+    overdue = review_overdue(review)
+    drafts = {key: draft_get(request, review, key) for key in forms if RECORD_FORMS[key].draft_fields}
+    return {
+        "review": review,
+        "steps": stage_steps(review.state),
+        "next_name": next_name,
+        "next_label": Action(next_name).label if next_name else "",
+        "next_roles": machine.waiting_on_roles(review.state),
+        "next_blockers": next_blockers,
+        # "Nothing is missing" is said only to whoever may take the step: the verdict of anyone else is
+        # that their role does not allow it, which says nothing about the review.
+        "next_ready": next_verdict is not None and next_verdict.allowed,
+        "transitions": [t for t in transitions if not t["side_exit"]],
+        "side_exits": [t for t in transitions if t["side_exit"]],
+        "forms": forms,
+        "action_links": action_links,
+        "problems": problems,
+        "drafts": {k: v for k, v in drafts.items() if v},
+        "record_actions": record_actions,
+        "has_actions": bool(record_actions or transitions),
+        "records": recs,
+        "opinions": opinions,
+        "unanswered": unanswered,
+        "deadlines": [(deadline_label(k), v) for k, v in deadlines.items() if v],
+        "overdue": (deadline_label(overdue[0]), overdue[1]) if overdue else None,
+        "can_read_audit": may(user, review, Action.VIEW_AUDIT_TRAIL),
+        "process": review.process if has_related(review, "process") else None,
+        "ratings": Rating,
+    }
+
+
+def render_review(request, review: Review, bound: dict | None = None, status: int = 200):
+    return render(request, TEMPLATE, review_context(request, review, bound), status=status)
+
+
+@login_required
+@require_GET
+def review_detail(request, pk):
+    return render_review(request, review_or_404(request, pk))
