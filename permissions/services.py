@@ -1,4 +1,4 @@
-"""Writes to the directory: organisations, their dated superiors, and positions.
+"""Writes to the directory: organisations, their dated superiors, people and positions.
 
 Each keeps the guardian grants in step and reports the change (before and after, and who made it) to
 ``permissions.journal``, which appends it to the audit trail.  Import, reorganisation and the admin all
@@ -47,13 +47,14 @@ def organization_save(*, organization: Organization, by=None) -> Organization:
 @transaction.atomic
 def superior_periods_set(*, organization: Organization, periods: list[tuple], by=None) -> list[SuperiorPeriod]:
     """Replace the dated superiors of ``organization`` with ``periods`` [(superior, from, to), ...]."""
-    existing = list(SuperiorPeriod.objects.filter(organization=organization).order_by("valid_from", "pk"))
-    before = [_period_dict(p) for p in existing]
+    existing = list(SuperiorPeriod.objects.filter(organization=organization))
     wanted = [
         SuperiorPeriod(organization=organization, superior=superior, valid_from=start, valid_to=end)
         for superior, start, end in periods
     ]
-    after = [_period_dict(p) for p in wanted]
+    # Compared in date order (an open start first), whatever the database's ordering of nulls.
+    before = sorted((_period_dict(p) for p in existing), key=_period_key)
+    after = sorted((_period_dict(p) for p in wanted), key=_period_key)
     if before == after:
         return existing
     SuperiorPeriod.objects.filter(organization=organization).delete()
@@ -64,6 +65,10 @@ def superior_periods_set(*, organization: Organization, periods: list[tuple], by
         actor=by, action="organization.superiors_changed", subject=organization.code, before=before, after=after
     )
     return wanted
+
+
+def _period_key(period: dict) -> tuple:
+    return (period["from"] or "", period["to"] or "9999-12-31", period["superior"])
 
 
 def _period_dict(period: SuperiorPeriod) -> dict:
@@ -118,4 +123,85 @@ def position_end(*, position: Position, end: datetime.date, by=None) -> Position
         after=journal.snapshot(position),
     )
     grants.sync_user_grants(position.person_id)
+    return position
+
+
+# What the audit trail records of a person (never the password, nor the login timestamps).
+PERSON_AUDITED_FIELDS = (
+    "username",
+    "full_name",
+    "email",
+    "first_name",
+    "last_name",
+    "is_active",
+    "is_staff",
+    "is_superuser",
+)
+
+
+def _person_snapshot(person: User | None) -> dict | None:
+    if person is None or person.pk is None:
+        return None
+    return {"id": person.pk, **{field: getattr(person, field) for field in PERSON_AUDITED_FIELDS}}
+
+
+@transaction.atomic
+def person_save(*, person: User, by=None) -> User:
+    """Create ``person``, or save what changed of their audited fields (username, names, e-mail, is_active…).
+
+    A new person is validated in full; for an existing one only the changed fields are validated and written
+    (the rest of the row, the password above all, is left as it is). Nothing changed: no write, no event.
+    """
+    stored = User.objects.filter(pk=person.pk).first() if person.pk else None
+    before = _person_snapshot(stored)
+    if stored is None:
+        person.full_clean()
+        person.save()
+        journal.record(
+            actor=by, action="person.created", subject=person.username, before=None, after=_person_snapshot(person)
+        )
+        return person
+    changed = [field for field in PERSON_AUDITED_FIELDS if getattr(person, field) != getattr(stored, field)]
+    if not changed:
+        return person
+    person.full_clean(exclude=[f.name for f in User._meta.concrete_fields if f.name not in changed])
+    person.save(update_fields=changed)
+    journal.record(
+        actor=by, action="person.changed", subject=person.username, before=before, after=_person_snapshot(person)
+    )
+    return person
+
+
+POSITION_UPDATABLE_FIELDS = ("title", "end")
+
+
+@transaction.atomic
+def position_update(*, position: Position, by=None, **fields) -> Position:
+    """Change a position's ``title`` and/or ``end`` (``end=None`` reopens an ended position).
+
+    Grants are re-derived when ``end`` changes. Nothing changed: no write, no event. The action recorded is
+    ``position.reopened`` when the position loses its end, ``position.changed`` otherwise (``position_end``
+    is the usual way to end one).
+    """
+    unknown = set(fields) - set(POSITION_UPDATABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"position_update() cannot change {', '.join(sorted(unknown))}")
+    stored = Position.objects.get(pk=position.pk)
+    changed = [field for field, value in fields.items() if getattr(stored, field) != value]
+    if not changed:
+        return position
+    for field in changed:
+        setattr(position, field, fields[field])
+    position.full_clean()
+    position.save(update_fields=changed)
+    reopened = "end" in changed and position.end is None
+    journal.record(
+        actor=by,
+        action="position.reopened" if reopened else "position.changed",
+        subject=_position_subject(position),
+        before=journal.snapshot(stored),
+        after=journal.snapshot(position),
+    )
+    if "end" in changed:
+        grants.sync_user_grants(position.person_id)
     return position

@@ -31,8 +31,6 @@ from django.utils.translation import pgettext_lazy
 from review_process.compliance.facts import ReviewFacts, facts_for
 from review_process.models import Review
 
-ITEM_CONTEXT = "evidence file item"
-
 
 class ItemStatus(models.TextChoices):
     PRESENT = "present", _("Present")
@@ -179,61 +177,61 @@ def _archive(f: ReviewFacts):
 CHECKLIST: tuple[tuple[int, Promise, str, Callable], ...] = (
     (
         1,
-        pgettext_lazy(ITEM_CONTEXT, "The superior's plan or guidance and the ward's implementing plan"),
+        pgettext_lazy("evidence file item", "The superior's plan or guidance and the ward's implementing plan"),
         "S",
         _outside(_("Issued on paper by the superior and the ward; ask for them.")),
     ),
     (
         2,
-        pgettext_lazy(ITEM_CONTEXT, "The superior's review pointers, if any"),
+        pgettext_lazy("evidence file item", "The superior's review pointers, if any"),
         "S-sec",
         _outside(_("Only when the superior gives pointers; kept on paper.")),
     ),
     (
         3,
-        pgettext_lazy(ITEM_CONTEXT, "Request for comments, the comments received and their summary"),
+        pgettext_lazy("evidence file item", "Request for comments, the comments received and their summary"),
         "S",
         _comments,
     ),
     (
         4,
-        pgettext_lazy(ITEM_CONTEXT, "Draft and final report (Mẫu 01-HD KĐ.ĐG) and what was accepted"),
+        pgettext_lazy("evidence file item", "Draft and final report (Mẫu 01-HD KĐ.ĐG) and what was accepted"),
         "S-sec",
         _reports,
     ),
     (
         5,
-        pgettext_lazy(ITEM_CONTEXT, "Individual self-reviews (Mẫu 02/02B; 2A/2B/2C from 2025)"),
+        pgettext_lazy("evidence file item", "Individual self-reviews (Mẫu 02/02B; 2A/2B/2C from 2025)"),
         "S-sec",
         _outside(_("Individual reviews are separate files; ask for them.")),
     ),
     (
         6,
-        pgettext_lazy(ITEM_CONTEXT, "Invitation, attendance list and minutes of the conference"),
+        pgettext_lazy("evidence file item", "Invitation, attendance list and minutes of the conference"),
         "I",
         _conference,
     ),
     (
         7,
-        pgettext_lazy(ITEM_CONTEXT, "Rating ballots, vote-count record and the self-rating"),
+        pgettext_lazy("evidence file item", "Rating ballots, vote-count record and the self-rating"),
         "S",
         _rating,
     ),
     (
         8,
-        pgettext_lazy(ITEM_CONTEXT, "Appraisal, the rating decision and the notification of results"),
+        pgettext_lazy("evidence file item", "Appraisal, the rating decision and the notification of results"),
         "S-sec",
         _decision,
     ),
     (
         9,
-        pgettext_lazy(ITEM_CONTEXT, "Remedial plan"),
+        pgettext_lazy("evidence file item", "Remedial plan"),
         "S-sec",
         _remedial,
     ),
     (
         10,
-        pgettext_lazy(ITEM_CONTEXT, "Archive (the verifiable audit trail)"),
+        pgettext_lazy("evidence file item", "Archive (the verifiable audit trail)"),
         "S-sec",
         _archive,
     ),
