@@ -28,6 +28,7 @@ from review_process.models import (
     ReviewState,
     SelfAssessment,
 )
+from review_process.regimes import Trigger
 from review_process.selectors import review_deadlines
 
 
@@ -285,24 +286,59 @@ class GuidanceInputSerializer(serializers.Serializer):
     text = serializers.CharField(max_length=50_000)
 
 
+TRIGGERS_HELP = "Grounds that force `not_complete`, by code (the review's regime lists which apply)."
+SCORE_HELP = "From 2025 (regime `2025+`): the score, 0 to 100, that the rating must match (90/70/50). Before: omit."
+
+
 class SelfAssessmentSerializer(serializers.ModelSerializer):
     proposed_rating = serializers.ChoiceField(choices=Rating.choices)
+    score = serializers.IntegerField(required=False, allow_null=True, default=None, help_text=SCORE_HELP)
+    triggers = serializers.ListField(
+        child=serializers.ChoiceField(choices=Trigger.choices), required=False, default=list, help_text=TRIGGERS_HELP
+    )
     justification = serializers.CharField(required=False, allow_blank=True, default="", max_length=50_000)
     set_by = PersonRefField()
 
     class Meta:
         model = SelfAssessment
-        fields = ["proposed_rating", "justification", "set_by", "updated_at"]
+        fields = ["proposed_rating", "score", "triggers", "justification", "set_by", "updated_at"]
         read_only_fields = ["updated_at"]
+
+
+class VoteSerializer(serializers.Serializer):
+    """The standing committee's vote: valid only when ``for`` is more than half of ``members``."""
+
+    members = serializers.IntegerField(min_value=1, help_text="Members of the body")
+    present = serializers.IntegerField(min_value=0)
+    for_ = serializers.IntegerField(min_value=0, label="for")
+    against = serializers.IntegerField(min_value=0, required=False, default=0)
+    abstain = serializers.IntegerField(min_value=0, required=False, default=0)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["for"] = fields.pop("for_")
+        return fields
 
 
 class DecisionSerializer(serializers.ModelSerializer):
     final_rating = serializers.ChoiceField(choices=Rating.choices)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=20_000,
+        help_text="Required when the final rating is below the proposed one.",
+    )
+    vote = VoteSerializer()
+    score = serializers.IntegerField(required=False, allow_null=True, default=None, help_text=SCORE_HELP)
+    triggers = serializers.ListField(
+        child=serializers.ChoiceField(choices=Trigger.choices), required=False, default=list, help_text=TRIGGERS_HELP
+    )
     decided_by = PersonRefField()
 
     class Meta:
         model = Decision
-        fields = ["final_rating", "decided_by", "decided_at"]
+        fields = ["final_rating", "reason", "vote", "score", "triggers", "decided_by", "decided_at"]
         read_only_fields = ["decided_at"]
 
 

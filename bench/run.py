@@ -137,7 +137,12 @@ def _transitions(count: int) -> dict[str, list[float]]:
         records.report_version_add(review=review, by=secretary, text="Báo cáo hoàn chỉnh", is_final=True)
         records.self_assessment_set(review=review, by=secretary, proposed_rating="good")
         review = timed(review, "submit_assessment", secretary)
-        records.decision_set(review=review, by=standing, final_rating="good")
+        records.decision_set(
+            review=review,
+            by=standing,
+            final_rating="good",
+            vote={"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1},
+        )
         review = timed(review, "approve", standing)
         records.notification_record(review=review, by=board, notified_on=timezone.localdate())
         records.remedial_plan_set(

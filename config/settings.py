@@ -4,6 +4,7 @@ One module, driven by environment variables (documented in `.env.example`).
 SQLite is the embedded default; set DATABASE_URL-style variables for PostgreSQL.
 """
 
+import json
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -180,6 +181,9 @@ REVIEW_CONFERENCE_DEADLINE = env("REVIEW_CONFERENCE_DEADLINE", "12-15")  # MM-DD
 REVIEW_FINALIZE_DAYS = env_int("REVIEW_FINALIZE_DAYS", 7)
 REVIEW_NOTIFY_DAYS = env_int("REVIEW_NOTIFY_DAYS", 15)
 REVIEW_ATTENDANCE_QUORUM = env("REVIEW_ATTENDANCE_QUORUM", "0.5")  # fraction that must be *exceeded*
+# Per-regime overrides of the parameters above and of the unverified rules (review_process/regimes.py), as JSON:
+# {"2019-2022": {"draft_notice_days": 5, "quota_scopes": {"organizations": "group"}}}.
+REVIEW_REGIME_OVERRIDES = json.loads(env("REVIEW_REGIME_OVERRIDES", "{}"))
 
 LOGGING = {
     "version": 1,

@@ -25,7 +25,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from permissions.models import Organization, Position, SuperiorPeriod, User
-from permissions.roles import LOCAL_ROLES, ROLE_ACTIONS, SUPERIOR_ROLES
+from permissions.roles import LOCAL_ROLES, ROLE_ACTIONS, SUPERIOR_ROLES, above, actions_of
 from permissions.tree import ancestor_ids_on
 
 RolesByUser = dict[int, set[str]]
@@ -66,16 +66,19 @@ def holders_for_line(
 
     Positions count when they are valid on ``day`` (today by default: rights to act follow the positions
     valid today); the superiors are those of the tree on ``line_day`` (a review's year: see
-    ``permissions.tree.reference_day``), today's tree when it is None.
+    ``permissions.tree.reference_day``), today's tree when it is None.  A superior role held above the direct
+    superior is recorded as ``roles.above(role)``: it lacks the competent body's actions.
     """
     ancestors = organization.ancestor_ids if line_day is None else ancestor_ids_on(organization, line_day)
     positions = Position.objects.active_on(day).filter(
         Q(organization_id=organization.pk, role__in=LOCAL_ROLES)
         | Q(organization_id__in=ancestors, role__in=SUPERIOR_ROLES)
     )
+    direct = ancestors[-1] if ancestors else None
     holders: RolesByUser = defaultdict(set)
-    for person_id, role in positions.values_list("person_id", "role"):
-        holders[person_id].add(role)
+    for person_id, role, organization_id in positions.values_list("person_id", "role", "organization_id"):
+        indirect = role in SUPERIOR_ROLES and organization_id != direct
+        holders[person_id].add(above(role) if indirect else role)
     return holders
 
 
@@ -111,7 +114,7 @@ def sync_object_grants(
         if only is not None and user_id not in only:
             continue
         for role in roles:
-            for action in ROLE_ACTIONS[role]:
+            for action in actions_of(role):
                 desired.add((user_id, perm_ids[target.codename(action)]))
 
     existing_qs = UserObjectPermission.objects.filter(

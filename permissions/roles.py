@@ -108,6 +108,28 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.PAST_ACTOR: frozenset({_A.VIEW, _A.VIEW_AUDIT_TRAIL}),
 }
 
+#: Deciding, approving and returning a review belong to the standing committee of the reviewed organisation's
+#: *direct* superior (HD 25 Mục 3; HD 43 "Ban thường vụ cấp trên trực tiếp"). A superior role held higher up
+#: ("@above") carries the role's other actions only.
+COMPETENT_BODY_ACTIONS = frozenset({Action.SET_DECISION, Action.APPROVE, Action.RETURN_FOR_REVISION})
+ABOVE = "@above"
+
+
+def above(role: str) -> str:
+    """The role held in a superior organisation that is not the direct superior."""
+    return f"{role}{ABOVE}"
+
+
+def base_role(role: str) -> str:
+    return role.removesuffix(ABOVE)
+
+
+def actions_of(role: str) -> frozenset[str]:
+    """The actions a (possibly "@above") role carries: ROLE_ACTIONS, less the competent body's if above."""
+    actions = ROLE_ACTIONS[base_role(role)]
+    return actions - COMPETENT_BODY_ACTIONS if role.endswith(ABOVE) else actions
+
+
 # Who may open a review of an organisation: its own secretary, or the organisation board above it.
 OPEN_REVIEW_ROLES = frozenset({Role.SECRETARY, Role.ORGANIZATION_BOARD})
 

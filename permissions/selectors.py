@@ -12,9 +12,8 @@ from permissions.tree import descendant_ids_on
 
 
 def organizations_visible_to(*, user: User) -> QuerySet[Organization]:
-    """Organisations where the person holds a position, and every organisation below a superior role."""
-    if user.is_superuser:
-        return Organization.objects.all()
+    """Organisations where the person holds a position, and every organisation below a superior role.
+    Superuser and staff flags give no power here: the role table alone decides."""
     positions = Position.objects.active_on().filter(person=user).select_related("organization")
     condition = Q(pk__in=[])
     for position in positions:
@@ -73,3 +72,12 @@ def organizations_user_may_open(*, user) -> list[Organization]:
     if not positions:
         return []
     return list(Organization.objects.filter(condition).order_by("path"))
+
+
+def held_position_in(*, user, organization: Organization, first: datetime.date, last: datetime.date) -> bool:
+    """Did ``user`` hold any position in ``organization`` on some day from ``first`` to ``last``?"""
+    return (
+        Position.objects.filter(person_id=user.pk, organization_id=organization.pk, start__lte=last)
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .exists()
+    )

@@ -14,11 +14,13 @@ queries as asking for one, plus one load of the records when a blocking rule app
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from permissions.roles import Action
+from permissions.roles import COMPETENT_BODY_ACTIONS, Action
+from permissions.selectors import held_position_in
 from review_process import guards, machine
 from review_process.access import may, may_view
 from review_process.compliance.blocking import blocking_failures
@@ -28,6 +30,10 @@ from review_process.models import Review, ReviewState
 WRONG_STATE = _("“%(action)s” is not possible while the review is at the stage “%(state)s”.")
 REASON_REQUIRED = _("A reason is required for this action.")
 UNKNOWN_ACTION = _("Unknown action “%(name)s”.")
+CONFLICT_OF_INTEREST = _(
+    "You held a position in the reviewed organisation during the year, or submitted this review: you may not "
+    "decide, vote on or approve it."
+)
 
 
 @dataclass(frozen=True)
@@ -71,12 +77,29 @@ def _wrong_state(review: Review, action: str) -> Conflict:
 
 
 def _gate(user, review: Review, action: str) -> ReviewError | None:
-    """The checks every action shares: visible (404), then the person's roles (403)."""
+    """The checks every action shares: visible (404), then the person's roles (403), then, for the competent
+    body's actions, no conflict of interest (403 ``conflict_of_interest``)."""
     if not may_view(user, review):
         return NotFound()
     if not may(user, review, action):
         return Forbidden()
+    if action in COMPETENT_BODY_ACTIONS and has_conflict_of_interest(user, review):
+        return Forbidden(CONFLICT_OF_INTEREST, code="conflict_of_interest")
     return None
+
+
+def has_conflict_of_interest(user, review: Review) -> bool:
+    """Did ``user`` submit the review, or hold any position in the reviewed organisation during its year?
+    Such a person may not decide, vote on or approve it (cached on the review for this request)."""
+    cache = review.__dict__.setdefault("_conflict_cache", {})
+    if user.pk not in cache:
+        cache[user.pk] = review.submitted_by_id == user.pk or held_position_in(
+            user=user,
+            organization=review.organization,
+            first=datetime.date(review.year, 1, 1),
+            last=datetime.date(review.year, 12, 31),
+        )
+    return cache[user.pk]
 
 
 def transition_verdict(user, review: Review, name: str, *, reason: str | None = None) -> Verdict:

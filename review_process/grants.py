@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from permissions import grants
 from permissions.models import Organization
-from permissions.roles import ROLE_ACTIONS, Role, review_codename
+from permissions.roles import ROLE_ACTIONS, Role, above, actions_of, review_codename
 from permissions.tree import reference_day
 from review_process.models import AuditEvent, Review
 
@@ -52,4 +52,7 @@ def acting_role(*, user, review: Review, action: str) -> str:
     for role in Role:
         if role in roles and action in ROLE_ACTIONS[role]:
             return role.value
-    return "superuser" if user.is_superuser else ""
+    for role in Role:
+        if above(role) in roles and action in actions_of(above(role)):
+            return role.value
+    return ""

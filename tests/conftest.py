@@ -12,6 +12,8 @@ from review_process.services import records
 from tests.factories import OrganizationFactory, PositionFactory, UserFactory
 from workflows.services import review_open, review_transition
 
+# The standing committee's vote on a decision: 15 members, 13 present, 11 for (more than half of 15).
+VOTE = {"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1}
 CONFERENCE_AT = datetime.datetime(2021, 11, 30, 8, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
 
 
@@ -129,7 +131,7 @@ class Walker:
         return review_transition(review=review, name="submit_assessment", by=self.p.secretary)
 
     def prepare_submitted(self, review):
-        records.decision_set(review=review, by=self.p.standing, final_rating="good")
+        records.decision_set(review=review, by=self.p.standing, final_rating="good", vote=VOTE)
 
     def advance_submitted(self, review):
         return review_transition(review=review, name="approve", by=self.p.standing)

@@ -172,6 +172,8 @@ class SelfAssessmentView(ReviewScopedView):
             by=request.user,
             proposed_rating=data.validated_data["proposed_rating"],
             justification=data.validated_data["justification"],
+            score=data.validated_data["score"],
+            triggers=data.validated_data["triggers"],
         )
         return Response(s.SelfAssessmentSerializer(assessment).data)
 
@@ -190,7 +192,13 @@ class DecisionView(ReviewScopedView):
         data = s.DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         decision = records.decision_set(
-            review=review, by=request.user, final_rating=data.validated_data["final_rating"]
+            review=review,
+            by=request.user,
+            final_rating=data.validated_data["final_rating"],
+            reason=data.validated_data["reason"],
+            vote=data.validated_data["vote"],
+            score=data.validated_data["score"],
+            triggers=data.validated_data["triggers"],
         )
         return Response(s.DecisionSerializer(decision).data)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -44,10 +43,10 @@ def review_deadlines(review: Review) -> dict[str, datetime.date | None]:
     return {
         "circulate_draft_by": conference_by - datetime.timedelta(days=regime.draft_notice_days),
         "conference_by": conference_by,
-        "submit_assessment_by": finalize_from + datetime.timedelta(days=settings.REVIEW_FINALIZE_DAYS),
+        "submit_assessment_by": finalize_from + datetime.timedelta(days=regime.finalize_days),
         "notify_by": None
         if review.approved_at is None
-        else review.approved_at.date() + datetime.timedelta(days=settings.REVIEW_NOTIFY_DAYS),
+        else review.approved_at.date() + datetime.timedelta(days=regime.notify_days),
     }
 
 

@@ -30,7 +30,11 @@ def reviews_visible_to(*, user) -> QuerySet[Review]:
         return Review.objects.none()
     refresh_if_stale(user)
     return get_objects_for_user(
-        user, VIEW_PERM, klass=Review.objects.select_related("organization"), accept_global_perms=False
+        user,
+        VIEW_PERM,
+        klass=Review.objects.select_related("organization"),
+        accept_global_perms=False,
+        with_superuser=False,
     )
 
 

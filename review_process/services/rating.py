@@ -20,6 +20,7 @@ from review_process.models import (
     Review,
     SelfAssessment,
 )
+from review_process.ratings import Vote, assessment_error, reason_error, vote_error
 from review_process.services.base import authorise, locked, require_text
 
 
@@ -31,15 +32,42 @@ def _rating(value: str, field: str) -> str:
     return value
 
 
+def _triggers(values) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str) or not all(isinstance(v, str) for v in values):
+        raise InvalidInput(_("Give the grounds as a list of codes."), code="invalid_trigger", field="triggers")
+    return sorted(set(values))
+
+
+def _raise(error) -> None:
+    if error is not None:
+        raise error
+
+
 @transaction.atomic
-def self_assessment_set(*, review: Review | int, by, proposed_rating: str, justification: str = "") -> SelfAssessment:
+def self_assessment_set(
+    *,
+    review: Review | int,
+    by,
+    proposed_rating: str,
+    justification: str = "",
+    score: int | None = None,
+    triggers=(),
+) -> SelfAssessment:
+    """Propose the collective's rating. It follows the pinned regime (``review_process.ratings``): a score from
+    2025 that matches the thresholds, none before, and "not complete" when a ground for it is reported."""
     review = locked(review)
     role = authorise(review, by, Action.SET_SELF_ASSESSMENT)
     proposed_rating = _rating(proposed_rating, "proposed_rating")
+    triggers = _triggers(triggers)
+    _raise(assessment_error(review.regime, proposed_rating, score, triggers, field="proposed_rating"))
     assessment, _created = SelfAssessment.objects.update_or_create(
         review=review,
         defaults={
             "proposed_rating": proposed_rating,
+            "score": score,
+            "triggers": triggers,
             "justification": (justification or "").strip(),
             "set_by": by,
             "updated_at": timezone.now(),
@@ -52,18 +80,56 @@ def self_assessment_set(*, review: Review | int, by, proposed_rating: str, justi
         action="review.self_assessment.set",
         from_state=review.state,
         to_state=review.state,
-        payload={"proposed_rating": proposed_rating, "justification": assessment.justification},
+        payload={
+            "proposed_rating": proposed_rating,
+            "score": score,
+            "triggers": triggers,
+            "justification": assessment.justification,
+        },
     )
     return assessment
 
 
 @transaction.atomic
-def decision_set(*, review: Review | int, by, final_rating: str) -> Decision:
+def decision_set(
+    *,
+    review: Review | int,
+    by,
+    final_rating: str,
+    reason: str = "",
+    vote: dict | Vote | None = None,
+    score: int | None = None,
+    triggers=(),
+) -> Decision:
+    """Record the competent body's decision, taken by a vote of its members.
+
+    Refused (the rules of ``review_process.ratings``): a rating inconsistent with the score or with a ground
+    for "not complete" (reported here or in the self-assessment) (400), no reason for a rating below the
+    proposed one (400 ``reason_required``), a tally that does not add up (400 ``invalid_vote``), a vote
+    without a majority of the members (409 ``vote_not_carried``)."""
     review = locked(review)
     role = authorise(review, by, Action.SET_DECISION)
     final_rating = _rating(final_rating, "final_rating")
+    assessment = SelfAssessment.objects.filter(review=review).first()
+    triggers = _triggers(triggers)
+    found = sorted(set(triggers) | set(assessment.triggers if assessment else []))
+    _raise(assessment_error(review.regime, final_rating, score, found, field="final_rating"))
+    reason = (reason or "").strip()
+    _raise(reason_error(assessment.proposed_rating if assessment else None, final_rating, reason))
+    if not isinstance(vote, Vote):
+        vote = Vote.from_dict(vote) if isinstance(vote, dict) else None
+    _raise(vote_error(vote))
     decision, _created = Decision.objects.update_or_create(
-        review=review, defaults={"final_rating": final_rating, "decided_by": by, "decided_at": timezone.now()}
+        review=review,
+        defaults={
+            "final_rating": final_rating,
+            "score": score,
+            "triggers": triggers,
+            "reason": reason,
+            "vote": vote.as_dict(),
+            "decided_by": by,
+            "decided_at": timezone.now(),
+        },
     )
     audit_record(
         review=review,
@@ -72,7 +138,13 @@ def decision_set(*, review: Review | int, by, final_rating: str) -> Decision:
         action="review.decision.set",
         from_state=review.state,
         to_state=review.state,
-        payload={"final_rating": final_rating},
+        payload={
+            "final_rating": final_rating,
+            "score": score,
+            "triggers": triggers,
+            "reason": reason,
+            "vote": vote.as_dict(),
+        },
     )
     return decision
 

@@ -19,7 +19,7 @@ from review_process.audit import audit_record
 from review_process.availability import require_transition
 from review_process.errors import Conflict, Forbidden, InvalidInput, NotFound
 from review_process.grants import ReviewGrantTarget, acting_role
-from review_process.models import Review, ReviewKind
+from review_process.models import Review, ReviewKind, ReviewState
 from review_process.regimes import regime_for
 
 ORGANIZATION_NOT_ACTIVE = _(
@@ -28,6 +28,8 @@ ORGANIZATION_NOT_ACTIVE = _(
 REVIEW_EXISTS = _("A %(kind)s of %(organization)s for %(year)s already exists.")
 YEAR_NOT_SUPPORTED = _("Reviews before 2018 are not supported (no regime is defined for %(year)s).")
 UNKNOWN_TRANSITION = _("Unknown action “%(name)s”.")
+# The kinds a flow exists for (workflows.registry registers the flows; individual reviews come with their own).
+OPENABLE_KINDS = {ReviewKind.COLLECTIVE}
 
 
 def review_create(*, organization_code: str, year: int, kind: str, by) -> Review:
@@ -35,12 +37,13 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
     organization = Organization.objects.filter(code=organization_code).first()
     if organization is None or not organizations_visible_to(user=by).filter(pk=organization.pk).exists():
         raise NotFound(_("Organisation not found."), code="organization_not_found", field="organization")
-    role = open_review_role(user=by, organization=organization) or ("superuser" if by.is_superuser else None)
+    role = open_review_role(user=by, organization=organization)  # the role table alone: no superuser power
     if role is None:
         raise Forbidden(_("Only the organisation's secretary or the superior's organisation board may open a review."))
-    if kind not in ReviewKind.values:
+    if kind not in ReviewKind.values or kind not in OPENABLE_KINDS:
         raise InvalidInput(_("Unknown review kind."), code="invalid_kind", field="kind")
-    if regime_for(year) is None:
+    regime = regime_for(year)
+    if regime is None:
         raise InvalidInput(YEAR_NOT_SUPPORTED, code="year_not_supported", field="year", params={"year": year})
     # The annual review of year Y is held by the organisations that exist at the end of Y: one dissolved
     # during Y hands its work to its successor (domain-rules.md §0: the 2025 reform).
@@ -50,7 +53,8 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
             code="organization_not_active",
             params={"organization": organization.name, "year": year},
         )
-    if Review.objects.filter(organization=organization, year=year, kind=kind).exists():
+    live = Review.objects.filter(organization=organization, year=year, kind=kind).exclude(state=ReviewState.CANCELLED)
+    if live.exists():  # a cancelled review does not lock the year
         raise Conflict(
             REVIEW_EXISTS,
             code="review_exists",
@@ -58,7 +62,9 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
         )
     try:
         with transaction.atomic():
-            review = Review.objects.create(organization=organization, year=year, kind=kind, opened_by=by)
+            review = Review(organization=organization, year=year, kind=kind, opened_by=by)
+            review.pin_regime(regime)  # the rules of the year as they are today, kept for good
+            review.save()
     except IntegrityError:
         raise Conflict(
             REVIEW_EXISTS,
@@ -72,7 +78,7 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
         role=role,
         action="review.opened",
         to_state=review.state,
-        payload={"organization": organization.code, "year": year, "kind": kind},
+        payload={"organization": organization.code, "year": year, "kind": kind, "regime": review.regime_code},
     )
     return review
 

@@ -81,7 +81,7 @@ VALID_BODIES = {
     "conference/": {"held_at": "2021-11-30T08:00:00+07:00", "location": "x", "attendees": []},
     "guidance/": {"text": "x"},
     "self-assessment/": {"proposed_rating": "good"},
-    "decision/": {"final_rating": "good"},
+    "decision/": {"final_rating": "good", "vote": {"members": 15, "present": 13, "for": 11}},
     "notification/": {"notified_on": "2021-12-20"},
     "remedial-plan/": {"items": [{"description": "x", "owner": "y", "due_date": "2022-01-01"}]},
 }

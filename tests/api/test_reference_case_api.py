@@ -85,7 +85,8 @@ def test_reference_case_through_the_api(api, people):
     )
     assert ok(hung.post(base + "transitions/submit_assessment/", {}, format="json"))["state"] == "submitted"
 
-    ok(vinh.put(base + "decision/", {"final_rating": "good"}, format="json"))
+    vote = {"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1}
+    ok(vinh.put(base + "decision/", {"final_rating": "good", "vote": vote}, format="json"))
     assert ok(vinh.post(base + "transitions/approve/", {}, format="json"))["state"] == "approved"
 
     ok(

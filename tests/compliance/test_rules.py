@@ -12,6 +12,7 @@ from review_process.compliance import rules
 from review_process.compliance.facts import facts_for
 from review_process.compliance.report import review_compliance
 from review_process.compliance.rules import RULES, Rule, Severity, Status, passed
+from review_process.errors import Forbidden
 from review_process.models import (
     AuditEvent,
     Conference,
@@ -25,6 +26,7 @@ from review_process.models import (
 from review_process.regimes import REGIMES
 from review_process.services import records
 from tests.compliance.conftest import at, open_review, record_conference, walk
+from tests.conftest import VOTE
 from tests.factories import PositionFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("english")]
@@ -356,15 +358,15 @@ def test_a_self_assessment_dated_after_the_decision_is_found(clean_review):
 # --- competent_body ---
 
 
-def test_a_rating_decided_by_the_city_instead_of_the_district_is_found(walker, people, org):
+def test_a_rating_decided_by_the_city_instead_of_the_district_is_refused_and_found(clean_review, people, org):
     city = UserFactory(username="ttcity", full_name="Trần Thành Phố")
     PositionFactory(person=city, organization=org.hn, role="standing_committee")
-
-    def decide_from_the_city(review):
-        records.decision_set(review=review, by=city, final_rating="good")
-
-    review = walk(walker, open_review(walker), prepare={"submitted": decide_from_the_city})
-    assert only_failure(review, "competent_body").message == (
+    # One check, two uses: the engine refuses the city (not the direct superior) ...
+    with pytest.raises(Forbidden):
+        records.decision_set(review=clean_review, by=city, final_rating="good", vote=VOTE)
+    # ... and a decision that says otherwise (written outside the engine) is found by the auditors.
+    Decision.objects.update(decided_by=city)
+    assert only_failure(clean_review, "competent_body").message == (
         "The rating was decided by Trần Thành Phố, who sat on a standing committee above the reviewed "
         "organisation on 08/12/2021 but not on the directly superior one."
     )
@@ -436,7 +438,7 @@ def test_no_plan_is_needed_when_no_shortcoming_was_named(walker, people):
         records.self_assessment_set(review=review, by=people.secretary, proposed_rating="excellent")
 
     def decide_excellent(review):
-        records.decision_set(review=review, by=people.standing, final_rating="excellent")
+        records.decision_set(review=review, by=people.standing, final_rating="excellent", vote=VOTE)
 
     def notify_only(review):
         records.notification_record(review=review, by=people.board, notified_on=datetime.date(2021, 12, 10))

@@ -21,7 +21,7 @@ from review_process.audit import verify_chain
 from review_process.errors import Conflict, Forbidden, NotFound
 from review_process.models import AuditEvent, Review
 from review_process.services import records
-from tests.conftest import Walker
+from tests.conftest import VOTE, Walker
 from tests.factories import PositionFactory, UserFactory
 from workflows.services import review_open, review_transition
 
@@ -124,14 +124,18 @@ def test_the_2025_review_is_decided_and_approved_by_the_city_alone(people, org, 
     with pytest.raises(NotFound):  # the district is no superior of Đức Giang in 2025
         review_transition(review=review, name="give_guidance", by=people.board)
     walker.advance_awaiting_guidance(review)
-    walker.prepare_finalizing(review)
+    for opinion in review.opinions.filter(response__isnull=True):
+        records.opinion_respond(review=review, by=people.secretary, opinion_id=opinion.pk, decision="accepted")
+    records.report_version_add(review=review, by=people.secretary, text="Báo cáo hoàn chỉnh 2025", is_final=True)
+    # 2025: the 100-point scale; 78 points is "good".
+    records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good", score=78)
     review = walker.advance_finalizing(review)
     for outsider in (people.standing, people.board):
         with pytest.raises((Forbidden, NotFound)):
-            records.decision_set(review=review, by=outsider, final_rating="good")
+            records.decision_set(review=review, by=outsider, final_rating="good", vote=VOTE, score=78)
         with pytest.raises((Forbidden, NotFound)):
             review_transition(review=review, name="approve", by=outsider)
-    records.decision_set(review=review, by=city.standing, final_rating="good")
+    records.decision_set(review=review, by=city.standing, final_rating="good", vote=VOTE, score=78)
     assert review_transition(review=review, name="approve", by=city.standing).state == "approved"
 
 

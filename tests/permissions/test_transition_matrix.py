@@ -12,7 +12,8 @@ from permissions.roles import roles_allowed
 from review_process.availability import available_transitions
 from review_process.errors import Conflict, Forbidden, NotFound
 from review_process.models import TRANSITION_NAMES, AuditEvent, Review, ReviewState
-from tests.conftest import PERSONAS, Rollback
+from review_process.services import records
+from tests.conftest import PERSONAS, VOTE, Rollback
 from workflows.services import review_transition
 
 pytestmark = pytest.mark.django_db
@@ -77,9 +78,31 @@ def test_the_submitter_cannot_approve_even_with_the_approving_role(walker, peopl
     # The secretary also sits on the district standing committee (a real possibility in small districts).
     PositionFactory(person=people.secretary, organization=org.lb, role="standing_committee")
     review = walker.to_state("submitted", prepared=True)
-    with pytest.raises(Conflict) as error:
-        review_transition(review=review, name="approve", by=people.secretary)
-    assert error.value.code == "separation_of_duties"
+    for attempt in (
+        lambda: review_transition(review=review, name="approve", by=people.secretary),
+        lambda: records.decision_set(review=review, by=people.secretary, final_rating="excellent", vote=VOTE),
+    ):
+        with pytest.raises(Forbidden) as error:
+            attempt()
+        assert error.value.code == "conflict_of_interest"
     assert Review.objects.get(pk=review.pk).state == "submitted"
     assert "approve" not in available_transitions(review=review, user=people.secretary)
     assert review_transition(review=review, name="approve", by=people.standing).state == "approved"
+
+
+def test_only_the_direct_superiors_standing_committee_decides_not_a_higher_one_nor_a_superuser(walker, people, org):
+    from tests.factories import PositionFactory, UserFactory
+
+    city = UserFactory(username="hn_sc")
+    PositionFactory(person=city, organization=org.hn, role="standing_committee")
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    review = walker.to_state("submitted", prepared=True)
+    for person in (city, root):
+        for attempt in (
+            lambda person=person: review_transition(review=review, name="approve", by=person),
+            lambda person=person: review_transition(review=review, name="return_for_revision", by=person, reason="x"),
+            lambda person=person: records.decision_set(review=review, by=person, final_rating="good", vote=VOTE),
+        ):
+            with pytest.raises((Forbidden, NotFound)):
+                attempt()
+    assert Review.objects.get(pk=review.pk).state == "submitted"

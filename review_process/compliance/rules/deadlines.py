@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -147,7 +146,7 @@ def notification_recorded(f: ReviewFacts) -> Outcome:
     approved_on = local_date(approved.occurred_at)
     notification = f.notification
     if notification is None:
-        due = approved_on + datetime.timedelta(days=settings.REVIEW_NOTIFY_DAYS)
+        due = approved_on + datetime.timedelta(days=f.regime.notify_days)
         if not f.reached("close") and timezone.localdate() <= due:
             return not_applicable(
                 _("The notification of results is not recorded yet (due by %(due)s).") % {"due": day(due)}

@@ -1,0 +1,184 @@
+"""The records a review's stages produce: participants, report versions, opinions and responses, the
+conference and its attendance, guidance, the self-assessment, the decision, the notification and the remedial
+plan."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from review_process.models.review import Rating, Review
+
+
+class ReviewParticipant(models.Model):
+    """A person the secretary invited to read the draft and give opinions on this review."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="participants")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "person"], name="participant_unique")]
+
+
+class ReportVersion(models.Model):
+    """A version of the collective report: the first is the draft; one marked final is the finalised report."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="report_versions")
+    number = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("text"))
+    is_final = models.BooleanField(_("final version"), default=False)
+    attachment = models.FileField(_("attachment"), upload_to="reports/%Y/", blank=True)
+    attachment_sha256 = models.CharField(max_length=64, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["review", "number"]
+        constraints = [models.UniqueConstraint(fields=["review", "number"], name="report_version_unique_number")]
+
+    @property
+    def label(self) -> str:
+        if self.is_final:
+            return str(_("Final version"))
+        return str(_("Draft")) if self.number == 1 else str(_("Revision %(n)s") % {"n": self.number})
+
+
+class OpinionChannel(models.TextChoices):
+    WRITTEN = "written", _("Written, before the conference")
+    CONFERENCE = "conference", _("Spoken at the conference")
+
+
+class Opinion(models.Model):
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="opinions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=20, choices=OpinionChannel.choices)
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review", "created_at", "pk"]
+
+
+class ResponseDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("Accepted")
+    EXPLAINED = "explained", _("Explained")
+
+
+class OpinionResponse(models.Model):
+    opinion = models.OneToOneField(Opinion, on_delete=models.PROTECT, related_name="response")
+    decision = models.CharField(_("decision"), max_length=20, choices=ResponseDecision.choices)
+    note = models.TextField(_("note"), blank=True)
+    responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    responded_at = models.DateTimeField(default=timezone.now)
+
+
+class Conference(models.Model):
+    """The review conference (hội nghị kiểm điểm)."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="conference")
+    held_at = models.DateTimeField(_("held at"))
+    location = models.CharField(_("place"), max_length=255)
+    chair = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("chair"),
+    )
+    superior_representatives = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("superior representatives")
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_at <= timezone.now()
+
+
+class Attendance(models.Model):
+    conference = models.ForeignKey(Conference, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(_("present"), default=True)
+    reason = models.CharField(_("reason for absence"), max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["conference", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["conference", "person"], name="attendance_unique_person"),
+            models.CheckConstraint(condition=Q(present=True) | ~Q(reason=""), name="attendance_absence_has_reason"),
+        ]
+
+
+class Guidance(models.Model):
+    """Guidance (ý kiến chỉ đạo) from the superior's representative."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="guidance")
+    given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["review", "created_at", "pk"]
+
+
+class SelfAssessment(models.Model):
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="self_assessment")
+    proposed_rating = models.CharField(_("proposed rating"), max_length=20, choices=Rating.choices)
+    # From 2025 (the 100-point scale) the score the rating follows; None before (review_process.ratings).
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    # Grounds found that force "not complete" (review_process.regimes.Trigger codes).
+    triggers = models.JSONField(_("grounds for not complete"), default=list, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class Decision(models.Model):
+    """The competent superior body's rating decision, taken by a vote of its members.
+
+    ``vote`` is the tally {"members", "present", "for", "against", "abstain"}; the decision is valid only when
+    more than half of the members voted for it (review_process.ratings.vote_error).  ``reason`` is required when
+    the final rating is below the proposed one."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="decision")
+    final_rating = models.CharField(_("final rating"), max_length=20, choices=Rating.choices)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    triggers = models.JSONField(_("grounds for not complete"), default=list, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    vote = models.JSONField(_("vote"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+
+class Notification(models.Model):
+    """The notification of results to the rated organisation."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="notification")
+    notified_on = models.DateField(_("notified on"))
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+
+class RemedialPlan(models.Model):
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="remedial_plan")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+
+
+class RemedialItem(models.Model):
+    plan = models.ForeignKey(RemedialPlan, on_delete=models.CASCADE, related_name="items")
+    description = models.TextField(_("shortcoming and measure"))
+    owner = models.CharField(_("owner"), max_length=255)
+    due_date = models.DateField(_("due date"))
+
+    class Meta:
+        ordering = ["plan", "due_date", "pk"]
