@@ -48,10 +48,16 @@ lint: $(STAMP)
 test: messages lint browser-deps
 	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_DEBUG=true $(PY) manage.py check
+	# The production settings pass Django's deployment checklist (a throw-away 50-character key).
+	DJANGO_SETTINGS_MODULE=config.settings DJANGO_DEBUG=false DJANGO_ALLOWED_HOSTS=example.org \
+		DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+		$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m pytest
 	$(MAKE) test-postgres
 
-# The tests marked `postgres` (audit-trail tamper tests, compliance) again on a local PostgreSQL.
+# The tests marked `postgres` (audit-trail tamper tests, compliance) again on a local PostgreSQL, connected as
+# the owner role (it creates the test database and runs the migrations); the application role (DB_APP_ROLE, granted
+# its rights after migrate) is tried on a second connection by tests/compliance/test_tamper.py.
 test-postgres: $(STAMP)
 	pg_env="$$(sh scripts/postgres-up.sh)" && eval "$$pg_env" && $(PY) -m pytest --ds=tests.settings -m postgres -p no:cacheprovider
 

@@ -59,10 +59,19 @@ class ReviewCreateSerializer(serializers.Serializer):
     organization = serializers.CharField(max_length=50, help_text="Organisation code, e.g. `LB-DG`.")
     year = serializers.IntegerField(min_value=1900, max_value=2200)
     kind = serializers.ChoiceField(choices=ReviewKind.choices, default=ReviewKind.COLLECTIVE)
+    subject = serializers.CharField(
+        max_length=150,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="For `kind: individual`: the username of the leader reviewed (a leadership position in the "
+        "organisation during the year).",
+    )
 
 
 class ReviewListSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subject = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     state = serializers.ChoiceField(choices=ReviewState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -71,7 +80,18 @@ class ReviewListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "organization", "organization_name", "year", "kind", "state", "state_label", "deadlines", "url"]
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "year",
+            "kind",
+            "subject",
+            "state",
+            "state_label",
+            "deadlines",
+            "url",
+        ]
 
     def get_deadlines(self, review) -> DeadlinesSerializer:
         return DeadlinesSerializer(review_deadlines(review)).data
@@ -185,6 +205,9 @@ class ReportVersionSerializer(serializers.ModelSerializer):
     created_by = PersonRefField()
     label = serializers.CharField(read_only=True)
     attachment = serializers.SerializerMethodField()
+    attachment_url = serializers.SerializerMethodField(
+        help_text="Where to download the attachment (the site's checked download: the review's permission applies)."
+    )
 
     class Meta:
         model = ReportVersion
@@ -195,6 +218,7 @@ class ReportVersionSerializer(serializers.ModelSerializer):
             "text",
             "is_final",
             "attachment",
+            "attachment_url",
             "attachment_sha256",
             "created_by",
             "created_at",
@@ -202,6 +226,11 @@ class ReportVersionSerializer(serializers.ModelSerializer):
 
     def get_attachment(self, version) -> str | None:
         return version.attachment.name or None
+
+    def get_attachment_url(self, version) -> str | None:
+        if not version.attachment:
+            return None
+        return reverse("review_process:report-version-attachment", args=[version.review_id, version.pk])
 
 
 class ReportVersionInputSerializer(serializers.Serializer):

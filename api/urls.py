@@ -26,7 +26,13 @@ urlpatterns = [
     path("reviews/<int:review_id>/decision/", views.DecisionView.as_view(), name="decision"),
     path("reviews/<int:review_id>/notification/", views.NotificationView.as_view(), name="notification"),
     path("reviews/<int:review_id>/remedial-plan/", views.RemedialPlanView.as_view(), name="remedial-plan"),
+    path("reviews/<int:review_id>/ballot/", views.BallotView.as_view(), name="ballot"),
     path("reviews/<int:review_id>/audit-trail/", views.AuditTrailView.as_view(), name="audit-trail"),
     path("reviews/<int:review_id>/compliance/", views.ReviewComplianceView.as_view(), name="review-compliance"),
     path("compliance/", views.ComplianceListView.as_view(), name="compliance"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("rating-rounds/", views.RatingRoundListCreateView.as_view(), name="rating-rounds"),
+    path("rating-rounds/<int:round_id>/", views.RatingRoundDetailView.as_view(), name="rating-round-detail"),
+    path("rating-rounds/<int:round_id>/entries/", views.RatingRoundEntriesView.as_view(), name="rating-round-entries"),
+    path("rating-rounds/<int:round_id>/decide/", views.RatingRoundDecideView.as_view(), name="rating-round-decide"),
 ]

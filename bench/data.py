@@ -4,8 +4,11 @@
 review, each ward with a closed review of ``year`` carrying what a real one carries: two report versions,
 three opinions with responses, a conference with five attendees and a superior representative, guidance,
 self-assessment, decision, notification, remedial plan, and 21 hash-chained audit events (valid chains:
-``verify_chain`` passes). Every ``broken_every``-th review lacks its remedial plan and every
-``late_every``-th circulated its draft one day before the conference, so the audit has failures to report.
+``verify_chain`` passes; the events that wrote records carry their fingerprints: ``verify_records`` passes).
+The events are inserted with their keyed hashes and the chain head is advanced one event at a time: the
+append-only triggers are never stood aside (there is no way to). Every ``broken_every``-th review lacks its
+remedial plan and every ``late_every``-th circulated its draft one day before the conference, so the audit
+has failures to report.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from django.db import connection, transaction
 
 from permissions.models import Organization, Position, User
 from permissions.services import organization_save
-from review_process.audit import GENESIS, _sha, audit_maintenance, event_content, normalise_payload
+from review_process.audit import GENESIS, normalise_payload, seal
+from review_process.chained_records import snapshots_for_reviews
 from review_process.models import (
     Attendance,
     AuditChainHead,
@@ -148,6 +152,7 @@ def build_dataset(
     head = AuditChainHead.objects.filter(pk=1).first()
     global_seq = head.global_sequence if head else 0
     chain = head.chain_hash if head else GENESIS
+    steps: list[tuple[int, str]] = []
     for start in range(0, len(created), 500):
         batch = created[start : start + 500]
         rows: dict[type, list] = {m: [] for m in (ReportVersion, Opinion, Conference, Guidance, SelfAssessment)}
@@ -207,6 +212,7 @@ def build_dataset(
                 Decision(
                     review=review,
                     final_rating="good",
+                    vote={"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1},
                     decided_by=standing[district],
                     decided_at=_at(year, 12, 8, 10),
                 )
@@ -228,7 +234,7 @@ def build_dataset(
         opinions_by_review: dict[int, list[Opinion]] = {}
         for o in rows[Opinion]:
             opinions_by_review.setdefault(o.review_id, []).append(o)
-        OpinionResponse.objects.bulk_create(
+        responses = OpinionResponse.objects.bulk_create(
             [
                 OpinionResponse(opinion=o, decision="accepted", responded_by=secretary, responded_at=_at(year, 12, 2))
                 for o in rows[Opinion]
@@ -260,6 +266,8 @@ def build_dataset(
             ],
             batch_size=BATCH,
         )
+        shas = snapshots_for_reviews([review.pk for review in batch])
+        chained = _chained(batch, rows, responses)
         events = []
         for review in batch:
             district = ward_by_pk[review.organization_id].superior_id
@@ -269,6 +277,10 @@ def build_dataset(
             prev = GENESIS
             for sequence, (when, action, actor, role, src, dst, payload) in enumerate(script, start=1):
                 global_seq += 1
+                written = chained.get((review.pk, action, payload.get("number", payload.get("opinion_id"))))
+                if written is not None:
+                    key = (written._meta.label, written.pk)
+                    payload = {**payload, "records": [{"type": key[0], "id": key[1], "sha256": shas[key][1]}]}
                 event = AuditEvent(
                     review=review,
                     sequence=sequence,
@@ -283,17 +295,38 @@ def build_dataset(
                     prev_hash=prev,
                     chain_prev_hash=chain,
                 )
-                event.hash = _sha(prev, event_content(event))
-                event.chain_hash = _sha(chain, event.hash)
+                seal(event)
                 prev, chain = event.hash, event.chain_hash
                 events.append(event)
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+        steps += [(e.global_sequence, e.chain_hash) for e in events]
     if head is None:
         AuditChainHead.objects.create(pk=1, global_sequence=global_seq, chain_hash=chain)
-    else:
-        with audit_maintenance(connection, "benchmark bulk load"):
-            AuditChainHead.objects.filter(pk=1).update(global_sequence=global_seq, chain_hash=chain)
+    elif steps:
+        # The head's trigger lets it advance by exactly one event per UPDATE: walk it along the new events.
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+            cursor.executemany(f"UPDATE {table} SET global_sequence = %s, chain_hash = %s WHERE id = 1", steps)
     return Dataset(root=root, reviews=len(created), broken=broken, late=late)
+
+
+def _chained(batch, rows, responses) -> dict:
+    """The record each event of the script wrote: {(review id, action, number or opinion id): record}."""
+    written = {(v.review_id, "review.report_version.added", v.number): v for v in rows[ReportVersion]}
+    written |= {(o.review_id, "review.opinion.added", o.pk): o for o in rows[Opinion]}
+    review_of = {o.pk: o.review_id for o in rows[Opinion]}
+    written |= {(review_of[r.opinion_id], "review.opinion.responded", r.opinion_id): r for r in responses}
+    for model, action in (
+        (Conference, "review.conference.recorded"),
+        (Guidance, "review.guidance.added"),
+        (SelfAssessment, "review.self_assessment.set"),
+        (Decision, "review.decision.set"),
+        (Notification, "review.notification.recorded"),
+        (RemedialPlan, "review.remedial_plan.filed"),
+    ):
+        written |= {(obj.review_id, action, None): obj for obj in rows[model]}
+    written |= {(review.pk, "review.transition.close", None): review for review in batch}
+    return written
 
 
 def _script(year, review, secretary, board, standing, opinions):

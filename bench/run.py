@@ -35,6 +35,7 @@ def _configure(directory: Path) -> None:
     os.environ["DB"] = "sqlite"
     os.environ["DB_NAME"] = str(directory / "bench.sqlite3")
     os.environ["MEDIA_ROOT"] = str(directory / "media")
+    os.environ["PRIVATE_MEDIA_ROOT"] = str(directory / "private-media")
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     import django
 

@@ -4,9 +4,12 @@ One module, driven by environment variables (documented in `.env.example`).
 SQLite is the embedded default; set DATABASE_URL-style variables for PostgreSQL.
 """
 
+import hashlib
 import json
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env, env_bool, env_int, env_list
@@ -34,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "guardian",
+    "axes",
+    "csp",
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
@@ -48,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -57,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workflows.middleware.ReviewProcessVisibilityMiddleware",
     "viewflow.middleware.SiteMiddleware",
+    # Last, as django-axes requires: turns a locked-out login into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -85,7 +93,8 @@ if DB_ENGINE == "postgres":
         "default": {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": env("DB_NAME", "review_engine"),
-            "USER": env("DB_USER", "postgres"),
+            # Never the superuser by default: migrations run as the owner role, the server as DB_APP_ROLE.
+            "USER": env("DB_USER", "review_engine"),
             "PASSWORD": env("DB_PASSWORD"),
             "HOST": env("DB_HOST", ""),
             "PORT": env("DB_PORT", ""),
@@ -102,8 +111,15 @@ else:
         }
     }
 
+# PostgreSQL: the role the application connects as when serving. It owns nothing; after every migrate (run as
+# the owner role) it is granted SELECT/INSERT/UPDATE/DELETE on the application's tables but only SELECT/INSERT
+# on the audit events and SELECT/INSERT/UPDATE on the chain head (review_process grant_app_role, post_migrate).
+DB_APP_ROLE = env("DB_APP_ROLE")
+
 AUTH_USER_MODEL = "permissions.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out login before any backend checks the password (django-axes).
+    "config.throttling.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -111,12 +127,31 @@ GUARDIAN_GET_INIT_ANONYMOUS_USER = "permissions.models.get_anonymous_user_instan
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 24 * 60 * 60)  # seconds a reset link stays valid
+
+# Sessions end when the browser closes, and in any case SESSION_COOKIE_AGE seconds after the last change.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Login throttling (django-axes): AXES_FAILURE_LIMIT failed logins for one login name from one address lock that
+# pair out for AXES_COOLOFF_MINUTES; a successful login resets the count. Pages get a translated page, the API
+# its error shape (config/throttling.py).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_ip"
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
+# An API token older than this many days is refused (api/authentication.py).
+API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
@@ -134,19 +169,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Report attachments are private: stored outside any public URL and served only through the review's
+# attachment view, which checks the review's permission (review_process.attachments). Nothing serves MEDIA_URL.
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private-media")
+# Request bodies other than files (form fields, JSON): the longest report text is 200 000 characters.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+# Uploaded files larger than this are spooled to a temporary file on disk instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Checked while the attachment is read, in chunks: reading stops at the limit (attachment_too_large).
 REVIEW_ATTACHMENT_MAX_BYTES = env_int("REVIEW_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "kiem-diem@localhost")
+# The site's address, for links in e-mails (workflows.notifications).
+SITE_URL = env("SITE_URL") or "http://127.0.0.1:8000"
 
 VIEWFLOW = {"AUTOREGISTER": False}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -185,6 +229,15 @@ REVIEW_ATTENDANCE_QUORUM = env("REVIEW_ATTENDANCE_QUORUM", "0.5")  # fraction th
 # {"2019-2022": {"draft_notice_days": 5, "quota_scopes": {"organizations": "group"}}}.
 REVIEW_REGIME_OVERRIDES = json.loads(env("REVIEW_REGIME_OVERRIDES", "{}"))
 
+# The audit trail's hash chain is an HMAC-SHA256 keyed with this (docs/compliance.md). Never stored in the
+# database; without it, edited events cannot be re-hashed. Derived from SECRET_KEY when not set (development).
+AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY") or (
+    hashlib.sha256(f"audit-trail-hmac:{SECRET_KEY}".encode()).hexdigest() if SECRET_KEY_CONFIGURED or DEBUG else ""
+)
+# Where manage.py anchor_audit_trail appends the chain's head (JSON lines) and verify_audit_trail reads it back.
+# Keep it outside the database, ideally on another machine or write-once storage.
+AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE", str(BASE_DIR / "audit-anchors.jsonl"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -192,6 +245,47 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
 
-if env_bool("DJANGO_SECURE", default=not DEBUG):
-    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
-    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=False)
+# Deployment: HTTPS only, behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and appends the
+# client's address to X-Forwarded-For (README, "Security"). `manage.py check --deploy` passes with these.
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])  # e.g. https://kiemdiem.example.org
+TRUST_X_FORWARDED_PROTO = env_bool("TRUST_X_FORWARDED_PROTO", default=not DEBUG)
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=TRUST_X_FORWARDED_PROTO)
+if TRUST_X_FORWARDED_PROTO:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+
+# Content security policy (django-csp): everything from this origin; no inline script or <style> without the
+# request's nonce (templates write nonce="{{ request.csp_nonce }}"); style attributes are allowed (the overview's
+# indentation, viewflow's pages); images also as data: URIs (viewflow's and Swagger UI's icons). Enforced with
+# debug off, reported only with debug on (Django's debug pages use inline scripts).
+# Two fixed <style> blocks of viewflow 2.4's pages under /tasks/, allowed by their hash: the progress bar that
+# Turbo adds, and the process chart (viewflow/workflow/graph.svg). Re-check both when upgrading viewflow.
+_VIEWFLOW_STYLES = [
+    "'sha256-WAyOw4V+FqDc35lQPyRADLBWbuNK8ahvYEaQIYF1+Ps='",
+    "'sha256-M8YLp52BurxPpYt0Cgj1yb0uSRNVQeG6qA/8hDfuLCo='",
+]
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE, *_VIEWFLOW_STYLES],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if DEBUG:
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP

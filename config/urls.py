@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from viewflow.contrib.auth import AuthViewset
@@ -10,7 +9,8 @@ from workflows.views import ReviewFlowAppViewset
 site = Site(title="Kiểm điểm", viewsets=[ReviewFlowAppViewset(ReviewFlow, icon="assignment")])
 
 urlpatterns = [
-    path("accounts/", AuthViewset(allow_password_change=False, with_profile_view=False).urls),
+    # Login, logout, password change and reset by e-mail (templates/registration/; login throttled by django-axes).
+    path("accounts/", AuthViewset(allow_password_change=True, with_profile_view=False).urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls", namespace="api")),
@@ -18,11 +18,6 @@ urlpatterns = [
     path("compliance/", include("web.compliance.urls")),
     path("", include("web.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 handler404 = "api.errors.not_found"
 handler500 = "api.errors.server_error"

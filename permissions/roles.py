@@ -58,6 +58,7 @@ class Action(models.TextChoices):
     RECORD_NOTIFICATION = "record_notification", _("Record the notification of results")
     SET_REMEDIAL_PLAN = "set_remedial_plan", _("File the remedial plan")
     INVITE_PARTICIPANT = "invite_participant", _("Invite participants")
+    RECORD_BALLOT = "record_ballot", _("Record the secret-ballot tally")
 
 
 _A = Action
@@ -76,9 +77,12 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             _A.SET_SELF_ASSESSMENT,
             _A.SET_REMEDIAL_PLAN,
             _A.INVITE_PARTICIPANT,
+            _A.RECORD_BALLOT,
         }
     ),
-    Role.DEPUTY_SECRETARY: frozenset({_A.VIEW, _A.VIEW_AUDIT_TRAIL, _A.ADD_REPORT_VERSION, _A.ADD_OPINION}),
+    Role.DEPUTY_SECRETARY: frozenset(
+        {_A.VIEW, _A.VIEW_AUDIT_TRAIL, _A.ADD_REPORT_VERSION, _A.ADD_OPINION, _A.RECORD_BALLOT}
+    ),
     Role.COMMITTEE_MEMBER: frozenset({_A.VIEW, _A.ADD_OPINION}),
     Role.PARTICIPANT: frozenset({_A.VIEW, _A.ADD_OPINION}),
     Role.ORGANIZATION_BOARD: frozenset(
@@ -102,6 +106,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             _A.SET_DECISION,
             _A.ADD_GUIDANCE,
             _A.ADD_OPINION,
+            _A.RECORD_BALLOT,
         }
     ),
     Role.INSPECTION: frozenset({_A.VIEW, _A.VIEW_AUDIT_TRAIL}),

@@ -1,28 +1,36 @@
 """The tamper-evident audit trail.
 
-Every event carries ``hash = sha256(prev_hash || content)`` chaining the events of one review, and
-``chain_hash = sha256(chain_prev_hash || hash)`` chaining all events of all reviews in the order they
-were written (the anchor).  Appending locks the single ``AuditChainHead`` row, so the global order
-is total even with concurrent writers on PostgreSQL.  Events are written by the same transaction as
-the change they describe.
+Every event carries ``hash = HMAC(prev_hash || content)`` chaining the events of one review, and
+``chain_hash = HMAC(chain_prev_hash || hash)`` chaining all events of all reviews in the order they were
+written. The HMAC is SHA-256 keyed with ``settings.AUDIT_HMAC_KEY``, which the database never holds: someone
+who can write the database but lacks the key cannot recompute the hashes of an edited event. Appending locks
+the single ``AuditChainHead`` row, so the global order is total even with concurrent writers on PostgreSQL.
+Events are written by the same transaction as the change they describe; an event that writes records carries
+their fingerprints (``records=``, ``review_process.chained_records``).
+
+Verification: ``verify_chain`` (the hashes and links), ``verify_records`` (the records' rows against their
+fingerprints) and ``verify_anchors`` (the chain against heads published outside the database by
+``manage.py anchor_audit_trail``). docs/compliance.md says what each guarantees and against whom.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
+from review_process.chained_records import RecordsVerdict, fingerprints, verify_records
 from review_process.models import AuditChainHead, AuditEvent, Review
 
 GENESIS = "0" * 64
-# While a row exists in this table the append-only triggers (migration 0002) stand aside.
-MAINTENANCE_TABLE = "review_process_audit_maintenance"
 
 
 def _canonical(payload) -> str:
@@ -51,8 +59,22 @@ def event_content(event: AuditEvent) -> str:
     )
 
 
-def _sha(prev: str, content: str) -> str:
-    return hashlib.sha256((prev + content).encode("utf-8")).hexdigest()
+def hmac_key() -> bytes:
+    """``settings.AUDIT_HMAC_KEY`` as bytes; refused when it is not configured."""
+    key = getattr(settings, "AUDIT_HMAC_KEY", "")
+    if not key:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY is not set (nor DJANGO_SECRET_KEY to derive it from).")
+    return key.encode("utf-8") if isinstance(key, str) else bytes(key)
+
+
+def _link(prev: str, content: str) -> str:
+    return hmac.new(hmac_key(), (prev + content).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def seal(event: AuditEvent) -> None:
+    """Set ``event.hash`` and ``event.chain_hash`` from its content and its two ``prev`` links (keyed)."""
+    event.hash = _link(event.prev_hash, event_content(event))
+    event.chain_hash = _link(event.chain_prev_hash, event.hash)
 
 
 def audit_record(
@@ -64,12 +86,18 @@ def audit_record(
     from_state: str = "",
     to_state: str = "",
     payload: dict | None = None,
+    records=None,
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction that makes the change.
 
+    ``records``: the chained records (``review_process.chained_records.KINDS``) this change wrote, already
+    saved; their fingerprints, read back from the database, go into the payload under ``"records"``.
     ``review`` None appends to the directory's chain (changes to organisations, superiors, positions)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the change's transaction")
+    payload = dict(payload or {})
+    if records:
+        payload["records"] = fingerprints(records)
     AuditChainHead.objects.get_or_create(pk=1)
     head = AuditChainHead.objects.select_for_update().get(pk=1)
     own_chain = (
@@ -92,8 +120,7 @@ def audit_record(
         prev_hash=last["hash"] if last else GENESIS,
         chain_prev_hash=head.chain_hash,
     )
-    event.hash = _sha(event.prev_hash, event_content(event))
-    event.chain_hash = _sha(event.chain_prev_hash, event.hash)
+    seal(event)
     event.save()
     head.global_sequence = event.global_sequence
     head.chain_hash = event.chain_hash
@@ -231,7 +258,7 @@ def verify_chain(reviews=None) -> ChainVerdict:
         broken = _check_event(event, last_by_review, checked)
         if broken is not None:
             return broken
-        if event.chain_hash != _sha(event.chain_prev_hash, event.hash):
+        if event.chain_hash != _link(event.chain_prev_hash, event.hash):
             return _verdict("chain_hash", checked, event)
         last_by_review[event.review_id] = (event.sequence, event.hash)
         prev_chain = event.chain_hash
@@ -252,7 +279,7 @@ def _check_event(event: AuditEvent, last_by_review: dict[int, tuple[int, str]], 
         return _verdict("review_order", checked, event)
     if event.prev_hash != prev_hash:
         return _verdict("review_link", checked, event)
-    if event.hash != _sha(event.prev_hash, event_content(event)):
+    if event.hash != _link(event.prev_hash, event_content(event)):
         return _verdict("content", checked, event)
     return None
 
@@ -281,7 +308,7 @@ def _verify_subset(reviews) -> ChainVerdict:
         broken = _check_event(event, last_by_review, checked)
         if broken is not None:
             return broken
-        if event.chain_hash != _sha(event.chain_prev_hash, event.hash):
+        if event.chain_hash != _link(event.chain_prev_hash, event.hash):
             return _verdict("chain_hash", checked, event)
         last_by_review[event.review_id] = (event.sequence, event.hash)
         pending.append(event)
@@ -293,21 +320,107 @@ def _verify_subset(reviews) -> ChainVerdict:
     return broken if broken is not None else ChainVerdict(True, checked)
 
 
-@contextmanager
-def audit_maintenance(connection, reason: str):
-    """Stand the append-only triggers aside while inside (one row in the maintenance table).
-
-    For the test database flush and for bulk loading benchmark data only; see docs/compliance.md.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {MAINTENANCE_TABLE} (reason) VALUES (%s)", [reason])
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {MAINTENANCE_TABLE}")
-
-
 def directory_record(*, actor, action: str, payload: dict) -> AuditEvent:
     """Append a directory change (``permissions.journal`` calls this for every change it is told of)."""
     return audit_record(review=None, actor=actor, role="directory", action=action, payload=payload)
+
+
+# --- Anchors: the head published outside the database (manage.py anchor_audit_trail). ---
+
+
+def head_anchor() -> dict:
+    """The head as an anchor: global sequence, chain hash and the time it was read."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return {
+        "global_sequence": head.global_sequence if head else 0,
+        "chain_hash": head.chain_hash if head else GENESIS,
+        "anchored_at": timezone.now().isoformat(),
+    }
+
+
+def read_anchors(path: str | Path) -> list[dict]:
+    """The anchors of a JSON-lines file, each with its ``line`` number; ValueError naming a malformed line."""
+    anchors = []
+    for number, text in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            item = json.loads(text)
+            anchors.append(
+                {
+                    "line": number,
+                    "global_sequence": int(item["global_sequence"]),
+                    "chain_hash": str(item["chain_hash"]),
+                    "anchored_at": str(item.get("anchored_at", "")),
+                }
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(gettext("Line %(line)s of the anchor file is not an anchor.") % {"line": number}) from exc
+    return anchors
+
+
+ANCHOR_BREAKS = {
+    "anchor_mismatch": gettext_lazy("the chain hash at that global sequence differs (events were rewritten)"),
+    "anchor_beyond_head": gettext_lazy("the anchor is beyond the head of the chain (events were cut off)"),
+    "anchor_event_missing": gettext_lazy("no event has that global sequence (events were deleted)"),
+}
+
+
+@dataclass
+class AnchorVerdict:
+    intact: bool
+    checked: int
+    anchor: dict | None = None
+    code: str = ""
+
+    def describe(self) -> str:
+        if self.intact:
+            return gettext("Anchors agree: %(n)s checked.") % {"n": self.checked}
+        return gettext(
+            "Anchor on line %(line)s (global sequence %(sequence)s, taken %(at)s) does not match: %(reason)s."
+        ) % {
+            "line": self.anchor["line"],
+            "sequence": self.anchor["global_sequence"],
+            "at": self.anchor["anchored_at"] or "?",
+            "reason": ANCHOR_BREAKS[self.code],
+        }
+
+
+def verify_anchors(anchors: list[dict]) -> AnchorVerdict:
+    """Each anchor's chain hash must be the chain hash of the event at its global sequence (one query per 500)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_sequence = head.global_sequence if head else 0
+    wanted = sorted({a["global_sequence"] for a in anchors if 0 < a["global_sequence"] <= head_sequence})
+    found = {0: GENESIS}
+    for start in range(0, len(wanted), 500):
+        chunk = AuditEvent.objects.filter(global_sequence__in=wanted[start : start + 500])
+        found.update(chunk.values_list("global_sequence", "chain_hash"))
+    for checked, anchor in enumerate(anchors, start=1):
+        code = ""
+        if anchor["global_sequence"] > head_sequence:
+            code = "anchor_beyond_head"
+        elif anchor["global_sequence"] not in found:
+            code = "anchor_event_missing"
+        elif found[anchor["global_sequence"]] != anchor["chain_hash"]:
+            code = "anchor_mismatch"
+        if code:
+            return AnchorVerdict(False, checked, anchor, code)
+    return AnchorVerdict(True, len(anchors))
+
+
+__all__ = [
+    "GENESIS",
+    "AnchorVerdict",
+    "ChainVerdict",
+    "RecordsVerdict",
+    "audit_record",
+    "directory_record",
+    "event_content",
+    "head_anchor",
+    "normalise_payload",
+    "read_anchors",
+    "seal",
+    "verify_anchors",
+    "verify_chain",
+    "verify_records",
+]

@@ -85,7 +85,14 @@ def _gate(user, review: Review, action: str) -> ReviewError | None:
         return Forbidden()
     if action in COMPETENT_BODY_ACTIONS and has_conflict_of_interest(user, review):
         return Forbidden(CONFLICT_OF_INTEREST, code="conflict_of_interest")
+    if action in SUBJECT_EXCLUDED_ACTIONS and review.subject_id == user.pk:
+        return Forbidden(CONFLICT_OF_INTEREST, code="conflict_of_interest")  # nobody judges their own review
     return None
+
+
+#: The subject of an individual review may not record its ballot either (the competent body's actions are
+#: covered by the conflict of interest above).
+SUBJECT_EXCLUDED_ACTIONS = frozenset({Action.RECORD_BALLOT})
 
 
 def has_conflict_of_interest(user, review: Review) -> bool:
@@ -93,11 +100,15 @@ def has_conflict_of_interest(user, review: Review) -> bool:
     Such a person may not decide, vote on or approve it (cached on the review for this request)."""
     cache = review.__dict__.setdefault("_conflict_cache", {})
     if user.pk not in cache:
-        cache[user.pk] = review.submitted_by_id == user.pk or held_position_in(
-            user=user,
-            organization=review.organization,
-            first=datetime.date(review.year, 1, 1),
-            last=datetime.date(review.year, 12, 31),
+        cache[user.pk] = (
+            review.submitted_by_id == user.pk
+            or review.subject_id == user.pk
+            or held_position_in(
+                user=user,
+                organization=review.organization,
+                first=datetime.date(review.year, 1, 1),
+                last=datetime.date(review.year, 12, 31),
+            )
         )
     return cache[user.pk]
 
@@ -131,7 +142,8 @@ def transition_obstacles(
     transition = machine.transition_from(review.state, name)
     if transition is None:
         return ()
-    failed = [Conflict(g.message, code=g.code) for g in transition.conditions if not g.check(review)]
+    kind_guards = guards.KIND_GUARDS.get(review.kind, {}).get(name, ())
+    failed = [Conflict(g.message, code=g.code) for g in (*transition.conditions, *kind_guards) if not g.check(review)]
     failed += before_blocking
     # Compliance rules the engine enforces: evaluated only when the guards pass (they need the records).
     if not failed:
@@ -142,7 +154,9 @@ def transition_obstacles(
 def record_verdict(user, review: Review, action: str) -> Verdict:
     """The verdict on a record action (add a report version, an opinion, record the conference …)."""
     error = _gate(user, review, action)
-    if error is None and review.state not in machine.RECORD_STATES[action]:
+    if error is None and (
+        review.state not in machine.RECORD_STATES[action] or not machine.record_applies(action, review.kind)
+    ):
         error = _wrong_state(review, action)
     return Verdict(action, error)
 

@@ -118,3 +118,45 @@ separation_of_duties = Guard(
 
 # Guards that depend on who acts, by transition name.
 USER_GUARDS: dict[str, tuple[Guard, ...]] = {"approve": (separation_of_duties,)}
+
+
+# --- Guards of the individual review of a leader (same states and transitions, guards of its own) ---
+
+
+def _collective_of(review):
+    """The live collective review of the leader's organisation for the same year (None if none)."""
+    return (
+        type(review)
+        .objects.filter(organization_id=review.organization_id, year=review.year, kind="collective")
+        .exclude(state="cancelled")
+        .select_related("decision")
+        .first()
+    )
+
+
+def collective_rating(review) -> str | None:
+    """The decided rating of the collective review the leader's review follows (None while undecided)."""
+    cache = review.__dict__.setdefault("_collective_rating", {})
+    if "value" not in cache:
+        collective = _collective_of(review)
+        decision = _related(collective, "decision") if collective is not None else None
+        cache["value"] = decision.final_rating if decision is not None else None
+    return cache["value"]
+
+
+ballot_recorded = Guard(
+    "no_ballot",
+    _("The secret-ballot tally has not been recorded: record it before the rating is approved."),
+    lambda r: _related(r, "ballot") is not None,
+)
+
+collective_decided = Guard(
+    "collective_not_decided",
+    _("The collective review of the organisation has not been decided yet: a leader is rated after the collective."),
+    lambda r: collective_rating(r) is not None,
+)
+
+# Guards that depend on the kind of review, by kind and transition name (checked with the transition's own).
+KIND_GUARDS: dict[str, dict[str, tuple[Guard, ...]]] = {
+    "individual": {"approve": (ballot_recorded, collective_decided)},
+}

@@ -97,5 +97,13 @@ RECORD_STATES: dict[str, tuple[str, ...]] = {
     Action.SET_DECISION: (S.SUBMITTED,),
     Action.RECORD_NOTIFICATION: (S.APPROVED,),
     Action.SET_REMEDIAL_PLAN: (S.APPROVED,),
+    Action.RECORD_BALLOT: (S.FINALIZING, S.SUBMITTED),
 }
 RECORD_ACTIONS: tuple[str, ...] = tuple(RECORD_STATES)
+
+#: Records that only some kinds of review have (every other record belongs to every kind).
+RECORD_KINDS: dict[str, frozenset[str]] = {Action.RECORD_BALLOT: frozenset({"individual"})}
+
+
+def record_applies(action: str, kind: str) -> bool:
+    return action not in RECORD_KINDS or kind in RECORD_KINDS[action]

@@ -185,3 +185,54 @@ def quota_errors(regime: Regime, subject: str, ratings_by_group: Mapping[str, It
                 )
             )
     return errors
+
+
+# --- Individual reviews of leaders (domain-rules.md §1B): secret ballot, order and ceiling ---
+
+BALLOT_INVALID = _(
+    "The tally does not add up: ballots cast cannot exceed those eligible, and the levels plus the invalid "
+    "ballots must add up to the ballots cast."
+)
+COLLECTIVE_NOT_DECIDED = _(
+    "The collective review of %(organization)s for %(year)s has not been decided yet: a leader is rated after "
+    "the collective they lead."
+)
+ABOVE_COLLECTIVE = _(
+    "The head of the organisation cannot be rated above the collective they lead (“%(collective)s”) under the "
+    "rules of %(regime)s."
+)
+BALLOT_FIELDS = ("eligible", "cast", "excellent", "good", "complete", "not_complete", "invalid")
+
+
+def ballot_error(counts: Mapping) -> ReviewError | None:
+    """400 ``invalid_ballot`` unless ``cast <= eligible`` and the four levels plus invalid add up to ``cast``.
+    Counts only: a secret ballot records no one's vote."""
+    values = [counts.get(name) for name in BALLOT_FIELDS]
+    if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in values):
+        return InvalidInput(BALLOT_INVALID, code="invalid_ballot", field="ballot")
+    eligible, cast, excellent, good, complete, not_complete, invalid = values
+    if cast > eligible or excellent + good + complete + not_complete + invalid != cast:
+        return InvalidInput(BALLOT_INVALID, code="invalid_ballot", field="ballot")
+    return None
+
+
+def order_error(collective_rating: str | None, *, organization: str, year: int) -> ReviewError | None:
+    """409 ``collective_not_decided``: a leader's review is decided after their organisation's collective one."""
+    if collective_rating is None:
+        return Conflict(
+            COLLECTIVE_NOT_DECIDED, code="collective_not_decided", params={"organization": organization, "year": year}
+        )
+    return None
+
+
+def ceiling_error(regime: Regime, *, is_head: bool, rating: str, collective_rating: str | None) -> ReviewError | None:
+    """409 ``above_collective``: under the regimes that say so, the head is not rated above the collective."""
+    if not (regime.head_not_above_collective and is_head and collective_rating):
+        return None
+    if rank(rating) > rank(collective_rating):
+        return Conflict(
+            ABOVE_COLLECTIVE,
+            code="above_collective",
+            params={"collective": Rating(collective_rating).label, "regime": regime.code},
+        )
+    return None

@@ -6,13 +6,23 @@
 # * Installs the Debian package `postgresql` when no server is installed (needs root, as in CI).
 # * Uses the Debian cluster of the installed major version (creates it if missing), listening on
 #   127.0.0.1 only (and its Unix socket), and starts it.
-# * Creates the role and database below (the role may create databases: Django creates test_<name>).
-# Progress goes to stderr; stdout carries only the `export` lines.
+# * Creates two roles, neither a superuser (docs/compliance.md, "What is guaranteed, against whom"):
+#   - the owner ($DB_OWNER): runs migrate, owns the database and every table (and so the append-only
+#     triggers), may create databases (Django creates test_<name>);
+#   - the application role ($DB_APP_ROLE): what the server connects as. It owns nothing; after every migrate
+#     the owner grants it SELECT/INSERT/UPDATE/DELETE on the application's tables but only SELECT/INSERT on the
+#     audit events and SELECT/INSERT/UPDATE on the chain head (`manage.py grant_app_role`, run by post_migrate
+#     when DB_APP_ROLE is set).
+#   Whatever the application role owned before (this script used to make it the owner) goes to the owner.
+# Progress goes to stderr; stdout carries only the `export` lines. DB_USER is the owner (migrate, the tests);
+# serve with DB_USER=$DB_APP_ROLE DB_PASSWORD=$DB_APP_PASSWORD.
 set -eu
 
 DB_NAME="${DB_NAME:-review_engine}"
-DB_USER="${DB_USER:-review_engine}"
-DB_PASSWORD="${DB_PASSWORD:-review_engine}"
+DB_OWNER="${DB_OWNER:-review_engine_owner}"
+DB_OWNER_PASSWORD="${DB_OWNER_PASSWORD:-review_engine_owner}"
+DB_APP_ROLE="${DB_APP_ROLE:-review_engine}"
+DB_APP_PASSWORD="${DB_APP_PASSWORD:-review_engine}"
 DB_PORT="${DB_PORT:-5432}"
 
 say() { echo "postgres-up: $*" >&2; }
@@ -46,20 +56,35 @@ until pg_isready -q -h 127.0.0.1 -p "$PORT"; do
 done
 
 psql_admin() { su postgres -c "psql -q -v ON_ERROR_STOP=1 -p $PORT $*" >&2; }
-if ! su postgres -c "psql -p $PORT -tAc \"SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'\"" | grep -q 1; then
-    say "creating role $DB_USER"
-    psql_admin "-c \"CREATE ROLE $DB_USER LOGIN CREATEDB PASSWORD '$DB_PASSWORD'\""
+psql_value() { su postgres -c "psql -p $PORT -tAc \"$1\""; }
+if [ -z "$(psql_value "SELECT 1 FROM pg_roles WHERE rolname = '$DB_OWNER'")" ]; then
+    say "creating the owner role $DB_OWNER"
+    psql_admin "-c \"CREATE ROLE $DB_OWNER LOGIN CREATEDB PASSWORD '$DB_OWNER_PASSWORD'\""
 fi
-if ! su postgres -c "psql -p $PORT -tAc \"SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'\"" | grep -q 1; then
+if [ -z "$(psql_value "SELECT 1 FROM pg_roles WHERE rolname = '$DB_APP_ROLE'")" ]; then
+    say "creating the application role $DB_APP_ROLE"
+    psql_admin "-c \"CREATE ROLE $DB_APP_ROLE LOGIN PASSWORD '$DB_APP_PASSWORD'\""
+fi
+psql_admin "-c \"ALTER ROLE $DB_OWNER NOSUPERUSER NOCREATEROLE CREATEDB\""
+psql_admin "-c \"ALTER ROLE $DB_APP_ROLE NOSUPERUSER NOCREATEROLE NOCREATEDB\""
+if [ -z "$(psql_value "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" ]; then
     say "creating database $DB_NAME"
-    psql_admin "-c \"CREATE DATABASE $DB_NAME OWNER $DB_USER\""
+    psql_admin "-c \"CREATE DATABASE $DB_NAME OWNER $DB_OWNER\""
 fi
+# The application role owns nothing: its tables, and the databases it owns (leftover test databases), go to
+# the owner. REASSIGN OWNED works per database (and on the databases themselves, which are shared objects).
+OWNED="$(psql_value "SELECT datname FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba WHERE r.rolname = '$DB_APP_ROLE'")"
+for db in $DB_NAME $OWNED; do
+    psql_admin "-d $db -c \"REASSIGN OWNED BY $DB_APP_ROLE TO $DB_OWNER\""
+done
 
 cat <<EOF
 export DB=postgres
 export DB_HOST=127.0.0.1
 export DB_PORT=$PORT
 export DB_NAME=$DB_NAME
-export DB_USER=$DB_USER
-export DB_PASSWORD=$DB_PASSWORD
+export DB_USER=$DB_OWNER
+export DB_PASSWORD=$DB_OWNER_PASSWORD
+export DB_APP_ROLE=$DB_APP_ROLE
+export DB_APP_PASSWORD=$DB_APP_PASSWORD
 EOF

@@ -9,6 +9,9 @@ from config.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "test-results" / "media"  # noqa: F405
+PRIVATE_MEDIA_ROOT = BASE_DIR / "test-results" / "private-media"  # noqa: F405
 if os.environ.get("DB") != "postgres":
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
+AUDIT_HMAC_KEY = "test-audit-hmac-key"  # fixed: the tests recompute hashes with and without it
+AUDIT_ANCHOR_FILE = ""  # no default anchor file; the anchor tests give their own

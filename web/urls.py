@@ -4,7 +4,17 @@ their row of ``web.views.record_forms.RECORD_FORMS`` by the ``key`` kwarg."""
 
 from django.urls import path
 
-from web.views import audit_trail, home, overview, records, report_compare, review_page, transitions
+from web.views import (
+    attachments,
+    audit_trail,
+    home,
+    overview,
+    records,
+    report_compare,
+    review_page,
+    rounds,
+    transitions,
+)
 
 app_name = "review_process"
 
@@ -21,6 +31,11 @@ urlpatterns = [
     path("reviews/<int:pk>/", review_page.review_detail, name="review-detail"),
     path("reviews/<int:pk>/report/compare/", report_compare.report_compare, name="report-compare"),
     path("reviews/<int:pk>/audit-trail/", audit_trail.audit_trail_page, name="audit-trail"),
+    path(
+        "reviews/<int:pk>/report-versions/<int:version_id>/attachment",
+        attachments.report_version_attachment,
+        name="report-version-attachment",
+    ),
     # One URL per action; each is POST only.
     path("reviews/<int:pk>/transitions/<str:name>/", transitions.transition_run, name="transition"),
     record("report/", "report", "report-version-add"),
@@ -35,7 +50,14 @@ urlpatterns = [
     record("guidance/", "guidance", "guidance-add"),
     record("self-assessment/", "assessment", "self-assessment-set"),
     record("decision/", "decision", "decision-set"),
+    record("ballot/", "ballot", "ballot-record"),
     record("notification/", "notification", "notification-record"),
     record("remedial-plan/", "plan", "remedial-plan-set"),
     record("participants/", "invite", "participant-invite"),
+    path("rating-rounds/", rounds.round_list, name="round-list"),
+    path("rating-rounds/open/", rounds.round_open_post, name="round-open"),
+    path("rating-rounds/<int:pk>/", rounds.round_detail, name="round-detail"),
+    path("rating-rounds/<int:pk>/entries/", rounds.round_entries_post, name="round-entries"),
+    path("rating-rounds/<int:pk>/decide/", rounds.round_decide_post, name="round-decide"),
+    path("rating-rounds/<int:pk>/correction/", rounds.round_supersede_post, name="round-supersede"),
 ]

@@ -2,6 +2,11 @@
 
 Real names and titles are those of the published article (seed-article-duc-giang-2021.txt); the other
 people are invented for the demo and marked so in their titles.
+
+``seed_demo()`` leaves the review at ``awaiting_guidance`` (the README's walkthrough carries it on);
+``seed_demo(through="approved")`` carries it on, through the same services, past the guidance, the final report
+and self-assessment, and the Long Biên standing committee's decision taken by a recorded vote, to approval.
+The decided part (the guidance's wording, the vote) is invented for the demo.
 """
 
 from __future__ import annotations
@@ -10,11 +15,14 @@ import datetime
 import zoneinfo
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from permissions.directory import directory_import
-from permissions.models import User
-from review_process.models import Review, ReviewState
+from permissions.models import Organization, User
+from review_process.models import RatingRound, Review, ReviewState
 from review_process.services import records
+from review_process.services.individual import ballot_record
+from review_process.services.rounds import entries_upsert, round_decide, round_open
 from workflows.services import review_open, review_transition
 
 DEMO_PASSWORD = "demo12345"  # noqa: S105 - demo logins only, printed by `make run`
@@ -33,12 +41,30 @@ COMMITTEE = [
     ("nvdung", "Ngô Văn Dũng"),
 ]
 
+CELLS = [
+    # (code, name, the rating the ward committee decided) — invented cells and ratings (fictional).
+    ("LB-DG-TDP1", "Chi bộ Tổ dân phố số 1", "excellent"),
+    ("LB-DG-TDP2", "Chi bộ Tổ dân phố số 2", "good"),
+    ("LB-DG-TDP3", "Chi bộ Tổ dân phố số 3", "good"),
+    ("LB-DG-TDP4", "Chi bộ Tổ dân phố số 4", "good"),
+    ("LB-DG-TDP5", "Chi bộ Tổ dân phố số 5", "good"),
+    ("LB-DG-TDP6", "Chi bộ Tổ dân phố số 6", "good"),
+    ("LB-DG-TDP7", "Chi bộ Tổ dân phố số 7", "complete"),
+]
+#: The ward committee's vote on the cells' ratings (invented): 15 members, 14 present, 13 for.
+CELL_ROUND_VOTE = {"members": 15, "present": 14, "for": 13, "against": 0, "abstain": 1}
+#: The secret ballot on Phan Việt Hưng's 2021 rating (invented counts).
+LEADER_BALLOT = {"eligible": 15, "cast": 14, "excellent": 2, "good": 11, "complete": 1, "not_complete": 0, "invalid": 0}
+COUNTING_BOARD = ["Đỗ Thị Mai", "Hoàng Văn Nam", "Bùi Thị Hương"]
+
 DIRECTORY = {
     "organizations": [
         {"code": "HN", "name": "Thành ủy Hà Nội", "kind": "city", "superior": None},
         {"code": "LB", "name": "Quận ủy Long Biên", "kind": "district", "superior": "HN"},
         {"code": "LB-DG", "name": "Đảng ủy phường Đức Giang", "kind": "ward", "superior": "LB"},
         {"code": "LB-TT", "name": "Đảng ủy phường Thượng Thanh", "kind": "ward", "superior": "LB"},
+        # Invented party cells of Đức Giang (the ward committee rates them in a rating round).
+        *({"code": code, "name": name, "kind": "cell", "superior": "LB-DG"} for code, name, _r in CELLS),
     ],
     "people": [
         {"username": "pvhung", "full_name": "Phan Việt Hưng", "email": "pvhung@example.org"},
@@ -130,7 +156,8 @@ DRAFT_TEXT = (
     "Tồn tại, hạn chế: (nêu cụ thể). Giải pháp khắc phục trong năm 2022: (nêu cụ thể)."
 )
 
-# Nine opinions spoken at the conference (the article: "09 ý kiến tham gia đóng góp"); wording invented.
+# Nine opinions spoken at the conference (the article: "09 ý kiến tham gia đóng góp"); wording invented, and
+# so attributed only to the invented committee members, never to the real people the article names.
 OPINIONS = [
     ("ntlan", "Đề nghị bổ sung số liệu cụ thể về kết quả phòng, chống dịch Covid-19 trên địa bàn."),
     ("tvminh", "Cần nêu rõ hơn nguyên nhân chủ quan của hạn chế trong công tác cải cách hành chính."),
@@ -140,7 +167,7 @@ OPINIONS = [
     ("hvnam", "Đề nghị nêu rõ kết quả khắc phục hạn chế đã chỉ ra năm 2020."),
     ("bthuong", "Cần đánh giá sâu hơn công tác phát triển đảng viên mới."),
     ("nvdung", "Bổ sung đánh giá về công tác quản lý trật tự xây dựng, đô thị."),
-    ("ntkdinh", "Đảng ủy cần chú trọng hơn công tác tự kiểm tra của các chi bộ trực thuộc."),
+    ("pqtuan", "Đảng ủy cần chú trọng hơn công tác tự kiểm tra của các chi bộ trực thuộc."),
 ]
 
 
@@ -148,10 +175,28 @@ def person(username: str) -> User:
     return User.objects.get(username=username)
 
 
+DEMO_USERNAMES = frozenset(p["username"] for p in DIRECTORY["people"])
+DEMO_CODES = frozenset(o["code"] for o in DIRECTORY["organizations"])
+
+
+def foreign_data() -> list[str]:
+    """What the database holds that the demo did not put there (people, organisations): a real deployment."""
+    found = []
+    people = User.objects.exclude(username__in=DEMO_USERNAMES).exclude(username="AnonymousUser")
+    if people.exists():
+        found.append(_("%(n)s people outside the demo") % {"n": people.count()})
+    organizations = Organization.objects.exclude(code__in=DEMO_CODES)
+    if organizations.exists():
+        found.append(_("%(n)s organisations outside the demo") % {"n": organizations.count()})
+    return found
+
+
 def load_directory() -> None:
+    """Import the demo directory. A demo login gets the demo password only when it has no usable password yet
+    (the demo created it): an existing account's password is never reset."""
     directory_import(DIRECTORY)
-    for user in User.objects.filter(username__in=[p["username"] for p in DIRECTORY["people"]]):
-        if not user.has_usable_password() or not user.check_password(DEMO_PASSWORD):
+    for user in User.objects.filter(username__in=DEMO_USERNAMES):
+        if not user.has_usable_password():
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
 
@@ -177,13 +222,115 @@ def walk_to_awaiting_guidance() -> Review:
     return review_transition(review=review, name="close_opinions", by=hung)
 
 
-@transaction.atomic
-def seed_demo() -> tuple[Review, bool]:
-    """Load the demo (idempotent). Returns the reference review and whether it was created now."""
-    load_directory()
-    existing = Review.objects.filter(organization__code="LB-DG", year=2021, kind="collective").first()
+# The decided demo (``through="approved"``): invented wording and vote.
+# What the real people of the article said is not in the article: the demo records that, and invents nothing.
+GUIDANCE_TEXT = (
+    "Ý kiến chỉ đạo của đại diện Quận ủy tại hội nghị ngày 30/11/2021 (bài viết ngày 01/12/2021 không đăng nội "
+    "dung; dữ liệu minh họa không ghi lại lời phát biểu)."
+)
+SELF_ASSESSMENT_TEXT = "Hoàn thành tốt các chỉ tiêu năm 2021; công tác phòng, chống dịch Covid-19 hiệu quả."
+#: The Long Biên standing committee's vote on the rating (invented): 9 members, 8 present, 7 for, 1 abstaining.
+DECISION_VOTE = {"members": 9, "present": 8, "for": 7, "against": 0, "abstain": 1}
+
+#: How far ``seed_demo`` carries the reference review.
+THROUGH = (ReviewState.AWAITING_GUIDANCE, ReviewState.APPROVED)
+
+
+def seed_cell_round() -> RatingRound:
+    """The ward committee's decided rating round of its party cells for 2021 (invented ratings and vote)."""
+    existing = RatingRound.objects.filter(organization__code="LB-DG", year=2021, subject="organizations").first()
     if existing is not None:
-        return existing, False
-    review = walk_to_awaiting_guidance()
-    assert review.state == ReviewState.AWAITING_GUIDANCE
-    return review, True
+        return existing
+    hung = person("pvhung")
+    rating_round = round_open(organization_code="LB-DG", year=2021, subject="organizations", by=hung)
+    entries = [
+        {"key": code, "name": name, "group": "Chi bộ tổ dân phố", "proposed_rating": rating, "final_rating": rating}
+        for code, name, rating in CELLS
+    ]
+    entries_upsert(rating_round=rating_round, by=hung, entries=entries)
+    return round_decide(rating_round=rating_round, by=hung, vote=CELL_ROUND_VOTE)
+
+
+def seed_leader_review() -> Review:
+    """Phan Việt Hưng's 2021 individual review, after the collective one is decided: residence committee's
+    comment, ballot tally, and the Long Biên standing committee's rating, not above the collective's."""
+    existing = Review.objects.filter(organization__code="LB-DG", year=2021, kind="individual").first()
+    if existing is not None:
+        return existing
+    than, hung, lan, vinh = person("vtthan"), person("pvhung"), person("ntlan"), person("lqvinh")
+    review = review_open(organization_code="LB-DG", year=2021, kind="individual", subject="pvhung", by=than)
+    records.report_version_add(review=review, by=hung, text=LEADER_SELF_REVIEW)
+    review_transition(review=review, name="circulate_draft", by=hung)
+    records.opinion_add(review=review, by=lan, text=RESIDENCE_COMMENT, channel="residence")
+    records.conference_record(
+        review=review,
+        by=hung,
+        held_at=CONFERENCE_AT,
+        location="Phòng 305, trụ sở phường Đức Giang",
+        chair_username="ntlan",
+        attendees=[{"person": u, "present": True, "reason": ""} for u, _n in COMMITTEE]
+        + [{"person": "pvhung", "present": True, "reason": ""}],
+        superior_representatives=["vtthan", "ntkdinh"],
+    )
+    review = review_transition(review=review, name="close_opinions", by=hung)
+    records.guidance_add(review=review, by=than, text=LEADER_GUIDANCE)
+    review = review_transition(review=review, name="give_guidance", by=than)
+    for opinion in review.opinions.filter(response__isnull=True).order_by("pk"):
+        records.opinion_respond(review=review, by=hung, opinion_id=opinion.pk, decision="accepted")
+    records.report_version_add(review=review, by=hung, text=LEADER_SELF_REVIEW + " (bản hoàn chỉnh)", is_final=True)
+    records.self_assessment_set(review=review, by=hung, proposed_rating="good", justification=SELF_ASSESSMENT_TEXT)
+    review = review_transition(review=review, name="submit_assessment", by=hung)
+    ballot_record(review=review, by=lan, counts=LEADER_BALLOT, counting_board=COUNTING_BOARD)
+    records.decision_set(review=review, by=vinh, final_rating="good", vote=DECISION_VOTE)
+    return review_transition(review=review, name="approve", by=vinh)
+
+
+LEADER_SELF_REVIEW = (
+    "Bản tự kiểm điểm năm 2021 của đồng chí Bí thư Đảng ủy phường (nội dung không được công bố; dữ liệu minh họa "
+    "không ghi lại)."
+)
+RESIDENCE_COMMENT = "Nhận xét của chi ủy nơi cư trú: gương mẫu chấp hành quy định nơi cư trú (nội dung giả định)."
+LEADER_GUIDANCE = (
+    "Ý kiến chỉ đạo của đại diện Quận ủy đối với bản tự kiểm điểm (nội dung không được công bố; dữ liệu minh họa "
+    "không ghi lại)."
+)
+
+
+def carry_to_approved(review: Review) -> Review:
+    """From ``awaiting_guidance`` to ``approved``: the board's guidance, the secretary's answers, final report and
+    self-assessment, then the standing committee's decision (by its recorded vote) and approval."""
+    than, hung, vinh = person("vtthan"), person("pvhung"), person("lqvinh")
+    records.guidance_add(review=review, by=than, text=GUIDANCE_TEXT)
+    review = review_transition(review=review, name="give_guidance", by=than)
+    for opinion in review.opinions.filter(response__isnull=True).order_by("pk"):
+        records.opinion_respond(review=review, by=hung, opinion_id=opinion.pk, decision="accepted")
+    final_text = DRAFT_TEXT.replace("DỰ THẢO BÁO CÁO", "BÁO CÁO").replace(
+        "(nêu cụ thể)", "đã tiếp thu ý kiến góp ý và ý kiến chỉ đạo của Quận ủy"
+    )
+    records.report_version_add(review=review, by=hung, text=final_text, is_final=True)
+    records.self_assessment_set(review=review, by=hung, proposed_rating="good", justification=SELF_ASSESSMENT_TEXT)
+    review = review_transition(review=review, name="submit_assessment", by=hung)
+    records.decision_set(review=review, by=vinh, final_rating="good", vote=DECISION_VOTE)
+    return review_transition(review=review, name="approve", by=vinh)
+
+
+@transaction.atomic
+def seed_demo(*, through: str = ReviewState.AWAITING_GUIDANCE) -> tuple[Review, bool]:
+    """Load the demo (idempotent). Returns the reference review and whether it was created now.
+
+    ``through="approved"`` also carries the review (new, or still at ``awaiting_guidance``) on to approval."""
+    if through not in THROUGH:
+        raise ValueError(f"through must be one of {', '.join(THROUGH)}")
+    load_directory()
+    review = Review.objects.filter(organization__code="LB-DG", year=2021, kind="collective").first()
+    created = review is None
+    if created:
+        review = walk_to_awaiting_guidance()
+        assert review.state == ReviewState.AWAITING_GUIDANCE
+    seed_cell_round()
+    if through == ReviewState.APPROVED and review.state == ReviewState.AWAITING_GUIDANCE:
+        review = carry_to_approved(review)
+        assert review.state == ReviewState.APPROVED
+    if through == ReviewState.APPROVED:
+        seed_leader_review()
+    return review, created

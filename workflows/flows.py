@@ -44,6 +44,7 @@ class ReviewStep(flow.View):
         return task.owner_id is not None and task.owner_id == getattr(user, "pk", None)
 
 
+@register("individual")  # the same stages, with guards of its own (review_process.guards.KIND_GUARDS)
 @register("collective")
 class ReviewFlow(flow.Flow):
     """Annual collective review (kiểm điểm tập thể)."""

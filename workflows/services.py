@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 from viewflow.workflow.exceptions import FlowLockFailed
@@ -41,20 +41,29 @@ def node_for(name: str, flow_class=None):
     return None
 
 
-def review_open(*, organization_code: str, year: int, kind: str = "collective", by) -> Review:
+def review_open(
+    *, organization_code: str, year: int, kind: str = "collective", subject: str | None = None, by
+) -> Review:
     with transaction.atomic():
-        review = review_create(organization_code=organization_code, year=year, kind=kind, by=by)
+        review = review_create(organization_code=organization_code, year=year, kind=kind, subject=subject, by=by)
         flow_for(review.kind).start.run(review=review)
     return review
 
 
-def review_transition(*, review: Review | int, name: str, by, reason: str = "", activation=None) -> Review:
+def review_transition(
+    *, review: Review | int, name: str, by, reason: str = "", activation=None, seen_state: str | None = None
+) -> Review:
     """Run transition ``name`` on the review as ``by``.
 
     ``activation`` is given by viewflow's own task page (which already holds the lock and has started
     the task); otherwise the matching task is found, assigned to ``by`` and completed here.
     Raises a ``ReviewError`` (NotFound / Forbidden / Conflict / InvalidInput) and changes nothing
     when the action is refused.
+
+    Someone else acted (409 ``someone_else_acted``) when the flow's lock cannot be had, when SQLite's write
+    lock cannot be had within its busy timeout, or when the review is no longer at the stage the caller saw
+    (``seen_state``; by default the stage read just before taking the lock): of concurrent attempts at one
+    transition exactly one succeeds.
     """
     transition_meta(name)  # unknown names fail before anything else
     review_id = review.pk if isinstance(review, Review) else review
@@ -63,6 +72,8 @@ def review_transition(*, review: Review | int, name: str, by, reason: str = "", 
     try:
         with process.flow_class.lock(process.pk), transaction.atomic():
             locked = Review.objects.select_for_update().select_related("organization").get(pk=visible.pk)
+            if locked.state != (seen_state or visible.state):
+                raise Conflict(code=SOMEONE_ELSE_ACTED)
             transition_check(review=locked, name=name, by=by, reason=reason)
             if activation is None and name != "cancel":
                 activation = _claim_task(process, name, by)
@@ -74,6 +85,10 @@ def review_transition(*, review: Review | int, name: str, by, reason: str = "", 
     except ConcurrentTransition:
         raise Conflict(code=SOMEONE_ELSE_ACTED) from None
     except FlowLockFailed:
+        raise Conflict(code=SOMEONE_ELSE_ACTED) from None
+    except OperationalError as error:
+        if "database is locked" not in str(error):  # SQLite: the write lock was not free within the busy timeout
+            raise
         raise Conflict(code=SOMEONE_ELSE_ACTED) from None
     locked.refresh_from_db()
     transaction.on_commit(lambda: _notify(locked.pk, name))

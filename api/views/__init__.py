@@ -1,5 +1,6 @@
 """The REST API's views, by resource (see ``api.views.common`` for what they share)."""
 
+from api.views.ballot import BallotView
 from api.views.compliance import ComplianceListView, ReviewComplianceView
 from api.views.records import (
     AuditTrailView,
@@ -15,8 +16,16 @@ from api.views.records import (
     SelfAssessmentView,
 )
 from api.views.reviews import OrganizationListView, ReviewDetailView, ReviewListCreateView, TransitionView
+from api.views.rounds import (
+    RatingRoundDecideView,
+    RatingRoundDetailView,
+    RatingRoundEntriesView,
+    RatingRoundListCreateView,
+)
+from api.views.tokens import TokenView
 
 __all__ = [
+    "BallotView",
     "AuditTrailView",
     "ComplianceListView",
     "ConferenceView",
@@ -27,11 +36,16 @@ __all__ = [
     "OpinionsView",
     "OrganizationListView",
     "ParticipantsView",
+    "RatingRoundDecideView",
+    "RatingRoundDetailView",
+    "RatingRoundEntriesView",
+    "RatingRoundListCreateView",
     "RemedialPlanView",
     "ReportVersionsView",
     "ReviewComplianceView",
     "ReviewDetailView",
     "ReviewListCreateView",
     "SelfAssessmentView",
+    "TokenView",
     "TransitionView",
 ]

@@ -53,6 +53,7 @@ class ReviewListCreateView(generics.ListAPIView):
             organization_code=data.validated_data["organization"],
             year=data.validated_data["year"],
             kind=data.validated_data["kind"],
+            subject=data.validated_data["subject"] or None,
             by=request.user,
         )
         review = review_get_for_user(user=request.user, review_id=review.pk)

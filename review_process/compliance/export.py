@@ -3,6 +3,10 @@
 Each writer consumes an iterator of ``ComplianceReport`` and writes as it goes, so memory stays bounded
 whatever the number of reviews (XLSX uses openpyxl's write-only mode, which spools rows to a temp file).
 They return the ``ComplianceSummary`` of what they wrote.
+
+Every text cell of the CSV and XLSX files goes through ``spreadsheet_safe``: a text that a spreadsheet program
+would read as a formula (it begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return; opinion texts
+and names are typed by users) gets a leading single quote, so it is shown as text and never evaluated.
 """
 
 from __future__ import annotations
@@ -37,13 +41,25 @@ COLUMNS = (
 )
 FORMATS = ("json", "csv", "xlsx")
 BINARY_FORMATS = ("xlsx",)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """``value``, with a leading single quote if it is a text a spreadsheet would read as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_row(values: Iterable) -> list:
+    return [spreadsheet_safe(v) for v in values]
 
 
 def _cell(row: dict, column: str):
     value = row[column]
     if column == "evidence":
-        return json.dumps(value, ensure_ascii=False)
-    return value
+        value = json.dumps(value, ensure_ascii=False)
+    return spreadsheet_safe(value)
 
 
 def write_csv(reports: Iterable[ComplianceReport], out: TextIO, *, on_report: Callable | None = None):
@@ -108,8 +124,8 @@ def write_xlsx(reports: Iterable[ComplianceReport], out: BinaryIO, *, on_report:
     totals.append([])
     rule_rows = summary.rows()
     keys = list(rule_rows[0].keys()) if rule_rows else []
-    totals.append(keys)
+    totals.append(spreadsheet_row(keys))
     for row in rule_rows:
-        totals.append([row[k] for k in keys])
+        totals.append(spreadsheet_row(row[k] for k in keys))
     workbook.save(out)
     return summary

@@ -3,6 +3,10 @@
 ``load_facts`` turns a batch of reviews into ``ReviewFacts`` with a fixed number of queries whatever the
 batch size (one per related table, see ``FACTS_QUERIES``), so the bulk audit never runs a query per review.
 The checks in ``rules`` only read these objects; they never query the database.
+
+An individual review of a leader also carries its secret-ballot tally (joined), the decision of the collective
+review it follows and whether its subject was the organisation's head that year (``load_individual``: at most
+``INDIVIDUAL_QUERIES`` more, and none for a batch without an individual review).
 """
 
 from __future__ import annotations
@@ -11,16 +15,18 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from permissions.models import Position
-from permissions.roles import SUPERIOR_ROLES
+from permissions.roles import SUPERIOR_ROLES, Role
 from permissions.tree import DatedTree, ancestor_ids_on, reference_day
 from review_process.models import (
     AuditEvent,
+    Ballot,
     Conference,
     Decision,
     Notification,
@@ -31,6 +37,8 @@ from review_process.models import (
     ReportVersion,
     ResponseDecision,
     Review,
+    ReviewKind,
+    ReviewState,
     SelfAssessment,
 )
 from review_process.regimes import Regime
@@ -41,6 +49,12 @@ TRANSITION_PREFIX = "review.transition."
 # responses), guidance, attendance, superior representatives, remedial items, audit events, positions, and
 # the dated tree (organisations and their dated superiors: ``permissions.tree.DatedTree``).
 FACTS_QUERIES = 11
+# Plus one aggregate query, only for a batch holding a decided collective review whose regime caps the ratings
+# of organisations (2023 on): the final ratings of its peers (``ReviewFacts.peer_ratings``).
+PEER_QUERIES = 1
+# Plus, only for a batch holding an individual review: the decisions of the collective reviews those follow, and
+# the secretary positions of their subjects (``load_individual``).
+INDIVIDUAL_QUERIES = 2
 
 AUDIT_EVENT_FIELDS = (
     "id",
@@ -67,6 +81,9 @@ def facts_queryset(qs: QuerySet[Review]) -> QuerySet[Review]:
         "decision__decided_by",
         "notification",
         "remedial_plan",
+        "subject",
+        "ballot",
+        "ballot__recorded_by",
     ).prefetch_related(
         Prefetch("report_versions", queryset=ReportVersion.objects.order_by("number")),
         Prefetch(
@@ -110,6 +127,15 @@ class ReviewFacts:
     remedial_items: list
     events: list[AuditEvent]
     positions: dict[int, list[Position]] = field(default_factory=dict)
+    # The peer group of a decided collective review whose regime caps organisations: the final ratings of the
+    # live collective reviews of the same year under the same direct superior in the tree of that year (the
+    # review's own included), by review id. None when not loaded (no decision, or no cap on organisations).
+    peer_ratings: dict[int, str] | None = None
+    # Individual reviews of leaders (``load_individual``): the secret-ballot tally; the decision of the live
+    # collective review of the same organisation and year (None while undecided); was the subject its secretary?
+    ballot: Ballot | None = None
+    collective_decision: Decision | None = None
+    subject_was_head: bool = False
 
     @property
     def organization(self):
@@ -257,7 +283,101 @@ def load_facts(reviews: Iterable[Review]) -> list[ReviewFacts]:
         for item in facts:
             item.positions = by_person
             item.tree = tree
+        load_peer_ratings(facts, tree)
+    load_individual(facts)
     return facts
+
+
+def load_individual(facts: list[ReviewFacts]) -> None:
+    """Set the individual reviews' ``ballot``, ``collective_decision`` and ``subject_was_head`` (no query for a
+    batch without an individual review; ``INDIVIDUAL_QUERIES`` at most otherwise)."""
+    wanted = [item for item in facts if item.review.kind == ReviewKind.INDIVIDUAL]
+    if not wanted:
+        return
+    organizations = {item.review.organization_id for item in wanted}
+    years = {item.review.year for item in wanted}
+    collective: dict[tuple[int, int], Decision] = {}
+    rows = (
+        Decision.objects.filter(
+            review__kind=ReviewKind.COLLECTIVE, review__organization_id__in=organizations, review__year__in=years
+        )
+        .exclude(review__state=ReviewState.CANCELLED)
+        .select_related("review")
+        .order_by("review_id")
+    )
+    for decision in rows:
+        collective.setdefault((decision.review.organization_id, decision.review.year), decision)
+    subjects = {item.review.subject_id for item in wanted if item.review.subject_id is not None}
+    spans: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
+    if subjects:
+        positions = Position.objects.filter(
+            person_id__in=subjects,
+            organization_id__in=organizations,
+            role=Role.SECRETARY,
+            start__lte=datetime.date(max(years), 12, 31),
+        ).filter(Q(end__isnull=True) | Q(end__gte=datetime.date(min(years), 1, 1)))
+        for position in positions:
+            spans[(position.person_id, position.organization_id)].append((position.start, position.end))
+    for item in wanted:
+        review = item.review
+        first, last = datetime.date(review.year, 1, 1), datetime.date(review.year, 12, 31)
+        item.ballot = _one(review, "ballot")
+        item.collective_decision = collective.get((review.organization_id, review.year))
+        item.subject_was_head = any(
+            start <= last and (end is None or end >= first)
+            for start, end in spans.get((review.subject_id, review.organization_id), ())
+        )
+
+
+def caps_organizations(item: ReviewFacts) -> bool:
+    """Is ``item`` a decided collective review under a regime that caps the ratings of organisations?"""
+    regime = item.regime
+    return (
+        item.decision is not None
+        and item.review.kind == ReviewKind.COLLECTIVE
+        and item.review.subject_id is None
+        and regime is not None
+        and regime.quota_scope("organizations") is not None
+    )
+
+
+def _year_end_of(year: int, valid_to: datetime.date | None) -> datetime.date:
+    """``permissions.tree.reference_day`` for an organisation known only by its ``valid_to``."""
+    return reference_day(year, SimpleNamespace(valid_to=valid_to))
+
+
+def load_peer_ratings(facts: list[ReviewFacts], tree: DatedTree) -> None:
+    """Set ``peer_ratings`` on the batch's reviews that the quota rule reads (one aggregate query at most): the
+    decisions of the live collective reviews of their years whose organisation had the same direct superior."""
+    wanted = [item for item in facts if caps_organizations(item)]
+    if not wanted:
+        return
+    keys = {id(item): (item.review.year, item.direct_superior_id(item.reference_day)) for item in wanted}
+    superiors = {superior for _year, superior in keys.values() if superior is not None}
+    if not superiors:
+        return
+    # Organisations that ever had one of these superiors (the exact day is checked below, per peer).
+    candidates = {org for org, superior in tree.superior.items() if superior in superiors}
+    candidates |= {org for org, periods in tree.periods.items() if any(p[0] in superiors for p in periods)}
+    rows = (
+        Decision.objects.filter(
+            review__year__in={year for year, _superior in keys.values()},
+            review__kind=ReviewKind.COLLECTIVE,
+            review__subject__isnull=True,
+            review__organization_id__in=candidates,
+        )
+        .exclude(review__state=ReviewState.CANCELLED)
+        .values_list(
+            "review_id", "review__year", "review__organization_id", "review__organization__valid_to", "final_rating"
+        )
+    )
+    groups: dict[tuple[int, int | None], dict[int, str]] = defaultdict(dict)
+    for review_id, year, org_id, valid_to, rating in rows:
+        groups[(year, tree.superior_id_on(org_id, _year_end_of(year, valid_to)))][review_id] = rating
+    for item in wanted:
+        key = keys[id(item)]
+        if key[1] is not None:
+            item.peer_ratings = dict(groups.get(key, {}))
 
 
 def release(facts: Iterable[ReviewFacts]) -> None:
@@ -272,6 +392,8 @@ def release(facts: Iterable[ReviewFacts]) -> None:
             item.decision,
             item.notification,
             item.remedial_plan,
+            item.ballot,
+            item.collective_decision,
             *item.versions,
             *item.opinions,
             *item.responses.values(),

@@ -6,7 +6,8 @@ These are selectors: they only read. The API and the pages build on them:
   ``{"compliant": bool, "findings": [{"rule", "status", "message", "reference", "evidence"}]}``.
 * ``compliance_for(year, organization_code, user=None)`` yields a ``ComplianceReport`` per review, reading
   the reviews in keyset-paginated batches: each batch costs the same fixed number of queries
-  (``facts.FACTS_QUERIES``) whatever its size, and only one batch is in memory at a time.
+  (``facts.FACTS_QUERIES`` + ``chained_records.RECORDS_QUERIES``) whatever its size, and only one batch is
+  in memory at a time.
 * ``review_audit(review) -> ReviewAudit``: the report, the evidence checklist, the review's chain verdict and
   which generated documents exist (the auditors' review page).
 * ``compliance_scope(...)`` is the queryset of reviews covered (for counts and progress bars).
@@ -29,9 +30,10 @@ from guardian.shortcuts import get_objects_for_user
 from permissions.models import Organization
 from permissions.roles import Action, review_codename
 from review_process.audit import ChainVerdict, verify_chain
+from review_process.chained_records import AlteredRecord, altered_records
 from review_process.compliance.checklist import EvidenceItem, checklist_from_facts
 from review_process.compliance.facts import ReviewFacts, facts_for, facts_queryset, load_facts, release
-from review_process.compliance.rules import RULES, Finding, Status, evaluate_all
+from review_process.compliance.rules import RULES, Finding, Severity, Status, evaluate_all
 from review_process.errors import InvalidInput, NotFound
 from review_process.models import Review
 
@@ -96,8 +98,26 @@ class ComplianceReport:
             }
 
 
-def report_from_facts(facts: ReviewFacts) -> ComplianceReport:
+def records_finding(altered: list[AlteredRecord]) -> list[Finding]:
+    """A failed finding ``records_intact`` when rows of the review no longer match the audit trail (a record
+    changed outside the services, e.g. directly in the database): the report does not vouch for them. None
+    when they match, so the API body and the exports of an intact review are unchanged."""
+    if not altered:
+        return []
+    message = _("%(n)s records differ from the audit trail: %(list)s") % {
+        "n": len(altered),
+        "list": "; ".join(item.describe() for item in altered),
+    }
+    title_vi, title_en = "Hồ sơ khớp với nhật ký kiểm toán", "Records match the audit trail"
+    evidence = [item.evidence for item in altered]
+    return [Finding("records_intact", title_vi, title_en, Severity.FINDING, Status.FAIL, str(message), "", evidence)]
+
+
+def report_from_facts(facts: ReviewFacts, altered: list[AlteredRecord] | None = None) -> ComplianceReport:
+    """The report; ``altered`` (``chained_records.altered_records``) is read for this review when not given."""
     review = facts.review
+    if altered is None:
+        altered = altered_records([review.pk])[1].get(review.pk, [])
     return ComplianceReport(
         review_id=review.pk,
         organization_code=review.organization.code,
@@ -105,7 +125,7 @@ def report_from_facts(facts: ReviewFacts) -> ComplianceReport:
         year=review.year,
         state=review.state,
         regime=review.regime.code if review.regime else "",
-        findings=evaluate_all(facts),
+        findings=evaluate_all(facts) + records_finding(altered),
     )
 
 
@@ -173,8 +193,9 @@ def reports_for(scope: QuerySet[Review], *, batch_size: int = DEFAULT_BATCH_SIZE
         if not batch:
             return
         loaded = load_facts(batch)
+        _checked, altered = altered_records([review.pk for review in batch])  # chained_records.RECORDS_QUERIES
         for item in loaded:
-            yield report_from_facts(item)
+            yield report_from_facts(item, altered.get(item.review.pk, []))
         release(loaded)
         last, full = batch[-1].pk, len(batch) == batch_size
         del loaded, batch, item  # free this batch before the next one is read

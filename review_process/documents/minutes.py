@@ -1,5 +1,6 @@
 """Biên bản hội nghị kiểm điểm: the conference minutes, built from the conference record, the opinions, the
-guidance and the responses (wording in Vietnamese: see ``party_format``)."""
+guidance and the responses (wording in Vietnamese: see ``party_format``); once the competent body has decided,
+its decision as recorded (rating, vote tally, reason), marked as recorded after the conference."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from review_process.documents.party_format import (
     PartyDocument,
     Signature,
     comrade,
+    decision_lines,
     header_fields,
     nfc,
     position_titles,
@@ -101,6 +103,12 @@ def conference_minutes(review: Review | int) -> PartyDocument:
             f"Hội nghị kiểm điểm tập thể {subject} năm {review.year} kết thúc; biên bản đã được thông qua tại hội nghị.",
         )
     )
+    if f.decision is not None:  # taken after the conference by the competent body: said as recorded, and when
+        body.append(("heading", "KẾT QUẢ XẾP LOẠI (GHI NHẬN SAU HỘI NGHỊ)"))
+        decided_titles = position_titles(
+            {f.decision.decided_by_id}, organization.line_ids, local_date(f.decision.decided_at)
+        )
+        body += decision_lines(f.decision, f.self_assessment, decided_titles)
     return PartyDocument(
         **header_fields(review, held_at.date(), "Số      -BB/ĐU"),
         title="BIÊN BẢN",

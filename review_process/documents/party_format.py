@@ -7,7 +7,8 @@ and the signature block.
 
 The wording of these documents is Vietnamese by definition (they are party records, whatever language the
 reader's interface uses): fixed wording is written here as Vietnamese text; the labels of the models' choices
-(ratings, roles) are the translation catalogue's, rendered in Vietnamese (``label_vi``).
+(ratings, roles, grounds for "not complete") are the translation catalogue's, rendered in Vietnamese
+(``label_vi``). ``decision_lines`` states a rating decision as recorded (its vote and reason included), for both.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from django.utils import translation
 
 from permissions.models import Organization, Position
 from permissions.roles import Role
-from review_process.models import Review
+from review_process.compliance.facts import local_date
+from review_process.models import Decision, Rating, Review, SelfAssessment
+from review_process.ratings import rank
+from review_process.regimes import Trigger
 
 DOCUMENT_LANGUAGE = "vi"
 
@@ -151,3 +155,44 @@ def header_fields(review: Review, day: datetime.date, number: str) -> dict:
         "number": number,
         "place_date": date_line(place_name(organization), day),
     }
+
+
+def decision_lines(
+    decision: Decision, assessment: SelfAssessment | None, titles: dict[int, str]
+) -> list[tuple[str, str]]:
+    """The rating decision as recorded: who recorded it and when, the rating (with its score and grounds), the
+    vote of the body and the reason. Only what is on record is said; an absent vote is said to be absent."""
+    decided_on = local_date(decision.decided_at)
+    lines = [
+        (
+            "para",
+            f"Quyết định xếp loại của cấp có thẩm quyền (ghi nhận ngày {decided_on:%d/%m/%Y}"
+            + (f", {comrade(decision.decided_by, titles)}" if decision.decided_by_id else "")
+            + f"): {label_vi(Rating, decision.final_rating)}.",
+        )
+    ]
+    if decision.score is not None:
+        lines.append(("item", f"Điểm đánh giá: {decision.score}/100."))
+    if decision.triggers:
+        grounds = "; ".join(label_vi(Trigger, code) for code in decision.triggers)
+        lines.append(("item", f"Căn cứ xếp loại không hoàn thành nhiệm vụ: {grounds}."))
+    vote = decision.vote or {}
+    if vote:
+        lines.append(
+            (
+                "item",
+                f"Kết quả biểu quyết: tổng số {vote.get('members')} ủy viên, có mặt {vote.get('present')}; "
+                f"tán thành {vote.get('for')}, không tán thành {vote.get('against', 0)}, "
+                f"không biểu quyết {vote.get('abstain', 0)}.",
+            )
+        )
+    else:
+        lines.append(("item", "Kết quả biểu quyết: (chưa ghi nhận)."))
+    if decision.reason.strip():
+        proposed = assessment.proposed_rating if assessment is not None else None
+        if proposed and rank(decision.final_rating) < rank(proposed):
+            lead = f"Lý do xếp loại thấp hơn mức tự đánh giá ({label_vi(Rating, proposed)})"
+        else:
+            lead = "Lý do"
+        lines.append(("item", f"{lead}: {nfc(decision.reason.strip())}"))
+    return lines

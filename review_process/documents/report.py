@@ -4,7 +4,15 @@
 from __future__ import annotations
 
 from review_process.compliance.facts import facts_for, local_date
-from review_process.documents.party_format import PartyDocument, Signature, header_fields, label_vi, nfc, paragraphs
+from review_process.documents.party_format import (
+    PartyDocument,
+    Signature,
+    decision_lines,
+    header_fields,
+    label_vi,
+    nfc,
+    paragraphs,
+)
 from review_process.models import Rating, Review
 
 
@@ -39,6 +47,7 @@ def final_report(review: Review | int) -> PartyDocument:
                 f"(ngày {local_date(f.decision.decided_at):%d/%m/%Y}).",
             )
         )
+        body += [line for line in decision_lines(f.decision, f.self_assessment, {}) if line[0] == "item"]
     superior = organization.superior
     recipients = ["Nơi nhận:"]
     if superior is not None:

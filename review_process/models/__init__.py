@@ -1,6 +1,7 @@
 """The review and the records its stages produce (one module per concern; this package re-exports them)."""
 
 from review_process.models.audit import AuditChainHead, AuditEvent
+from review_process.models.ballot import Ballot
 from review_process.models.records import (
     Attendance,
     Conference,
@@ -26,8 +27,10 @@ from review_process.models.review import (
     ReviewKind,
     ReviewState,
 )
+from review_process.models.rounds import RatingEntry, RatingRound, RoundState, RoundSubject
 
 __all__ = [
+    "Ballot",
     "ACTIVE_STATES",
     "CANCELLABLE_STATES",
     "TRANSITION_NAMES",
@@ -42,6 +45,8 @@ __all__ = [
     "OpinionChannel",
     "OpinionResponse",
     "Rating",
+    "RatingEntry",
+    "RatingRound",
     "RemedialItem",
     "RemedialPlan",
     "ReportVersion",
@@ -50,5 +55,7 @@ __all__ = [
     "ReviewKind",
     "ReviewParticipant",
     "ReviewState",
+    "RoundState",
+    "RoundSubject",
     "SelfAssessment",
 ]

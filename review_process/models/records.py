@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from review_process.attachments import attachment_upload_to, private_storage
 from review_process.models.review import Rating, Review
 
 
@@ -32,7 +33,8 @@ class ReportVersion(models.Model):
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("text"))
     is_final = models.BooleanField(_("final version"), default=False)
-    attachment = models.FileField(_("attachment"), upload_to="reports/%Y/", blank=True)
+    # Private: no public URL; served by the review's attachment view (review_process.attachments).
+    attachment = models.FileField(_("attachment"), upload_to=attachment_upload_to, storage=private_storage, blank=True)
     attachment_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -51,6 +53,8 @@ class ReportVersion(models.Model):
 class OpinionChannel(models.TextChoices):
     WRITTEN = "written", _("Written, before the conference")
     CONFERENCE = "conference", _("Spoken at the conference")
+    # Individual reviews of leaders: the written comment of the party committee where they reside (QĐ 89 III.2.2).
+    RESIDENCE = "residence", _("Written comment of the residence party committee")
 
 
 class Opinion(models.Model):
@@ -156,6 +160,10 @@ class Decision(models.Model):
     vote = models.JSONField(_("vote"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
+    # Set when the decision was taken in a rating round (review_process.services.rounds).
+    rating_round = models.ForeignKey(
+        "review_process.RatingRound", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
+    )
 
 
 class Notification(models.Model):

@@ -14,7 +14,7 @@ from permissions.roles import LOCAL_ROLES, SUPERIOR_ROLES, review_codename
 from permissions.selectors import superior_scope
 from review_process.access import prefetch_review_perms
 from review_process.machine import next_transition_from, waiting_on_roles
-from review_process.models import Review, ReviewState
+from review_process.models import Review, ReviewKind, ReviewState
 from review_process.selectors.deadlines import DEADLINE_BY_STATE, review_deadlines, review_overdue
 from review_process.selectors.reviews import reviews_visible_to
 
@@ -76,21 +76,29 @@ def review_summaries(*, user, reviews, today: datetime.date | None = None) -> li
 
 
 def overview_for(*, user, year: int, today: datetime.date | None = None) -> dict:
-    """The superior's overview of a year: one row per subordinate organisation (with its review, if any),
-    counts per stage, and the overdue rows.  A constant number of queries."""
+    """The superior's overview of a year: one row per subordinate organisation (with its review, if any), followed
+    by one row per individual review of its leaders; counts per stage (of the organisations' reviews), and the
+    overdue rows.  A constant number of queries."""
     organizations = list(superior_scope(user=user, day=datetime.date(year, 12, 31)))
     reviews = list(
         reviews_visible_to(user=user)
         .filter(year=year, organization__in=[o.pk for o in organizations])
-        .select_related("organization", "conference")
+        .select_related("organization", "conference", "subject")
     )
-    summaries = {
-        row["review"].organization_id: row for row in review_summaries(user=user, reviews=reviews, today=today)
-    }
-    rows = [{"organization": org, **summaries.get(org.pk, {"review": None})} for org in organizations]
+    summaries, leaders = {}, {}
+    for row in review_summaries(user=user, reviews=reviews, today=today):
+        if row["review"].kind == ReviewKind.INDIVIDUAL:
+            leaders.setdefault(row["review"].organization_id, []).append(row)
+        else:
+            summaries[row["review"].organization_id] = row
+    rows = []
+    for org in organizations:
+        rows.append({"organization": org, **summaries.get(org.pk, {"review": None})})
+        rows += [{"organization": org, **row} for row in leaders.get(org.pk, [])]
     counts = {state: 0 for state in ReviewState.values}
     for review in reviews:
-        counts[review.state] += 1
+        if review.kind != ReviewKind.INDIVIDUAL:
+            counts[review.state] += 1
     not_opened = sum(1 for row in rows if row["review"] is None)
     return {
         "year": year,

@@ -62,6 +62,7 @@ def review_carry_over(*, review: Review, by, reason: str) -> Review:
         actor=by,
         role=role,
         action="review.carried_over",
+        records=[locked],
         from_state=locked.state,
         to_state=locked.state,
         payload={"from": origin.code, "to": successor.code, "reason": reason},

@@ -57,6 +57,7 @@ def conference_record(
         actor=by,
         role=role,
         action="review.conference.recorded" if created else "review.conference.corrected",
+        records=[conference],
         from_state=review.state,
         to_state=review.state,
         payload={
@@ -81,6 +82,7 @@ def guidance_add(*, review: Review | int, by, text: str) -> Guidance:
         actor=by,
         role=role,
         action="review.guidance.added",
+        records=[guidance],
         from_state=review.state,
         to_state=review.state,
         payload={"guidance_id": guidance.pk, "text": text},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from permissions.grants import sync_object_grants
 from permissions.roles import Action
 from review_process.access import forget_review_perms
+from review_process.attachments import accept_upload
 from review_process.audit import audit_record
-from review_process.errors import InvalidInput, NotFound
+from review_process.errors import Conflict, InvalidInput, NotFound
 from review_process.grants import ReviewGrantTarget
 from review_process.models import (
     Conference,
@@ -27,8 +27,6 @@ from review_process.models import (
 )
 from review_process.services.base import authorise, locked, person, require_text
 
-ATTACHMENT_TOO_LARGE = _("The attachment is larger than %(mb)s MB.")
-
 
 @transaction.atomic
 def report_version_add(
@@ -37,30 +35,24 @@ def report_version_add(
     review = locked(review)
     role = authorise(review, by, Action.ADD_REPORT_VERSION)
     text = require_text(text, "text")
-    digest = ""
-    if attachment is not None:
-        if attachment.size > settings.REVIEW_ATTACHMENT_MAX_BYTES:
-            raise InvalidInput(
-                ATTACHMENT_TOO_LARGE,
-                code="attachment_too_large",
-                field="attachment",
-                params={"mb": settings.REVIEW_ATTACHMENT_MAX_BYTES // (1024 * 1024)},
-            )
-        sha = hashlib.sha256()
-        for chunk in attachment.chunks():
-            sha.update(chunk)
-        digest = sha.hexdigest()
+    # Checked before anything is written: the type by content, the size while reading (review_process.attachments).
+    checked = accept_upload(attachment) if attachment is not None else None
+    digest = checked.sha256 if checked is not None else ""
     number = (review.report_versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = ReportVersion(review=review, number=number, text=text, is_final=bool(is_final), created_by=by)
-    if attachment is not None:
+    if checked is not None:
         version.attachment_sha256 = digest
-        version.attachment.save(attachment.name, attachment, save=False)
+        try:
+            version.attachment.save(checked.name, checked.as_file(), save=False)
+        finally:
+            checked.close()
     version.save()
     audit_record(
         review=review,
         actor=by,
         role=role,
         action="review.report_version.added",
+        records=[version],
         from_state=review.state,
         to_state=review.state,
         payload={
@@ -90,6 +82,7 @@ def participant_invite(*, review: Review | int, by, username: str) -> ReviewPart
             actor=by,
             role=role,
             action="review.participant.invited",
+            records=[participant],
             from_state=review.state,
             to_state=review.state,
             payload={"person": invitee.username},
@@ -134,6 +127,7 @@ def opinion_add(*, review: Review | int, by, text: str, channel: str, author_use
         actor=by,
         role=role,
         action="review.opinion.added",
+        records=[opinion],
         from_state=review.state,
         to_state=review.state,
         payload={"opinion_id": opinion.pk, "author": author.username, "channel": channel, "text": text},
@@ -141,8 +135,35 @@ def opinion_add(*, review: Review | int, by, text: str, channel: str, author_use
     return opinion
 
 
+#: The code of the refusal when the response the caller meant to give is no longer the one to give (the same as
+#: ``workflows.services.SOMEONE_ELSE_ACTED``, which this layer may not import).
+SOMEONE_ELSE_ACTED = "someone_else_acted"
+SOMEONE_ELSE_RESPONDED = _(
+    "Someone else responded to this opinion at the same moment. Nothing was saved: check the response now recorded."
+)
+
+
 @transaction.atomic
-def opinion_respond(*, review: Review | int, by, opinion_id: int, decision: str, note: str = "") -> OpinionResponse:
+def opinion_respond(
+    *,
+    review: Review | int,
+    by,
+    opinion_id: int,
+    decision: str,
+    note: str = "",
+    correction: bool | None = None,
+) -> OpinionResponse:
+    """Record the response to an opinion, or change it; one row per opinion, one audit event per change.
+
+    Runs under the review's row lock, so concurrent responses to one opinion are taken one after the other and
+    each sees the response the previous one recorded.  ``correction`` is what the caller saw:
+
+    * ``False``: the opinion was unanswered. If a response is recorded by now, someone else acted: 409
+      ``someone_else_acted``, nothing written.
+    * ``True``: the caller changes the recorded response on purpose (or gives the first one).
+    * ``None`` (not said): a response identical to the recorded one duplicates someone else's (409
+      ``someone_else_acted``, no second audit event); a different one changes it.
+    """
     review = locked(review)
     role = authorise(review, by, Action.RESPOND_OPINION)
     opinion = Opinion.objects.filter(review=review, pk=opinion_id).first()
@@ -153,15 +174,21 @@ def opinion_respond(*, review: Review | int, by, opinion_id: int, decision: str,
     note = (note or "").strip()
     if decision == ResponseDecision.EXPLAINED and not note:
         raise InvalidInput(_("An explanation is required."), code="blank", field="note")
-    response, _created = OpinionResponse.objects.update_or_create(
-        opinion=opinion,
-        defaults={"decision": decision, "note": note, "responded_by": by, "responded_at": timezone.now()},
-    )
+    response = OpinionResponse.objects.filter(opinion=opinion).first()
+    if response is not None and (
+        correction is False or (correction is None and (response.decision, response.note) == (decision, note))
+    ):
+        raise Conflict(SOMEONE_ELSE_RESPONDED, code=SOMEONE_ELSE_ACTED)
+    response = response or OpinionResponse(opinion=opinion)
+    response.decision, response.note = decision, note
+    response.responded_by, response.responded_at = by, timezone.now()
+    response.save()
     audit_record(
         review=review,
         actor=by,
         role=role,
         action="review.opinion.responded",
+        records=[response],
         from_state=review.state,
         to_state=review.state,
         payload={"opinion_id": opinion.pk, "decision": decision, "note": note},

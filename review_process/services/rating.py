@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from permissions.roles import Action
 from review_process.audit import audit_record
 from review_process.errors import InvalidInput
+from review_process.guards import collective_rating
 from review_process.models import (
     Decision,
     Notification,
@@ -18,10 +19,12 @@ from review_process.models import (
     RemedialItem,
     RemedialPlan,
     Review,
+    ReviewKind,
     SelfAssessment,
 )
-from review_process.ratings import Vote, assessment_error, reason_error, vote_error
+from review_process.ratings import Vote, assessment_error, ceiling_error, order_error, reason_error, vote_error
 from review_process.services.base import authorise, locked, require_text
+from review_process.services.individual import is_head
 
 
 def _rating(value: str, field: str) -> str:
@@ -78,6 +81,7 @@ def self_assessment_set(
         actor=by,
         role=role,
         action="review.self_assessment.set",
+        records=[assessment],
         from_state=review.state,
         to_state=review.state,
         payload={
@@ -110,12 +114,19 @@ def decision_set(
     review = locked(review)
     role = authorise(review, by, Action.SET_DECISION)
     final_rating = _rating(final_rating, "final_rating")
+    collective = None
+    if review.kind == ReviewKind.INDIVIDUAL:  # a leader is rated after the collective they lead
+        collective = collective_rating(review)
+        _raise(order_error(collective, organization=review.organization.name, year=review.year))
     assessment = SelfAssessment.objects.filter(review=review).first()
     triggers = _triggers(triggers)
     found = sorted(set(triggers) | set(assessment.triggers if assessment else []))
     _raise(assessment_error(review.regime, final_rating, score, found, field="final_rating"))
     reason = (reason or "").strip()
     _raise(reason_error(assessment.proposed_rating if assessment else None, final_rating, reason))
+    if review.kind == ReviewKind.INDIVIDUAL:
+        head = is_head(review)
+        _raise(ceiling_error(review.regime, is_head=head, rating=final_rating, collective_rating=collective))
     if not isinstance(vote, Vote):
         vote = Vote.from_dict(vote) if isinstance(vote, dict) else None
     _raise(vote_error(vote))
@@ -136,6 +147,7 @@ def decision_set(
         actor=by,
         role=role,
         action="review.decision.set",
+        records=[decision],
         from_state=review.state,
         to_state=review.state,
         payload={
@@ -168,6 +180,7 @@ def notification_record(*, review: Review | int, by, notified_on: datetime.date,
         actor=by,
         role=role,
         action="review.notification.recorded",
+        records=[notification],
         from_state=review.state,
         to_state=review.state,
         payload={"notified_on": notified_on.isoformat(), "note": notification.note},
@@ -202,6 +215,7 @@ def remedial_plan_set(*, review: Review | int, by, items: list[dict]) -> Remedia
         actor=by,
         role=role,
         action="review.remedial_plan.filed",
+        records=[plan],
         from_state=review.state,
         to_state=review.state,
         payload={"items": [{"description": d, "owner": o, "due_date": due.isoformat()} for d, o, due in clean]},

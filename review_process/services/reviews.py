@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from permissions import grants
-from permissions.models import Organization
+from permissions.models import Organization, Position, User
+from permissions.roles import Role
 from permissions.selectors import open_review_role, organizations_visible_to
 from review_process import machine
 from review_process.audit import audit_record
@@ -28,11 +30,46 @@ ORGANIZATION_NOT_ACTIVE = _(
 REVIEW_EXISTS = _("A %(kind)s of %(organization)s for %(year)s already exists.")
 YEAR_NOT_SUPPORTED = _("Reviews before 2018 are not supported (no regime is defined for %(year)s).")
 UNKNOWN_TRANSITION = _("Unknown action “%(name)s”.")
-# The kinds a flow exists for (workflows.registry registers the flows; individual reviews come with their own).
-OPENABLE_KINDS = {ReviewKind.COLLECTIVE}
+SUBJECT_REQUIRED = _("An individual review names its subject: the username of the leader reviewed.")
+SUBJECT_NOT_LEADER = _("%(name)s held no leadership position in %(organization)s during %(year)s.")
+SUBJECT_NOT_ALLOWED = _("Only an individual review names a subject.")
+#: Positions whose holders are leaders reviewed individually (cán bộ lãnh đạo, quản lý của đảng ủy).
+LEADERSHIP_ROLES = (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER)
 
 
-def review_create(*, organization_code: str, year: int, kind: str, by) -> Review:
+def _subject(kind: str, username: str | None, organization: Organization, year: int):
+    """The leader an individual review is about: holding a leadership position there during the year."""
+    if kind != ReviewKind.INDIVIDUAL:
+        if username:
+            raise InvalidInput(SUBJECT_NOT_ALLOWED, code="invalid_subject", field="subject")
+        return None
+    if not username:
+        raise InvalidInput(SUBJECT_REQUIRED, code="invalid_subject", field="subject")
+    person = User.objects.filter(username=username, is_active=True).first()
+    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    held = (
+        person is not None
+        and Position.objects.filter(
+            person=person, organization=organization, role__in=LEADERSHIP_ROLES, start__lte=last
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .exists()
+    )
+    if not held:
+        raise InvalidInput(
+            SUBJECT_NOT_LEADER,
+            code="subject_not_leader",
+            field="subject",
+            params={
+                "name": person.get_full_name() if person else username,
+                "organization": organization.name,
+                "year": year,
+            },
+        )
+    return person
+
+
+def review_create(*, organization_code: str, year: int, kind: str, by, subject: str | None = None) -> Review:
     """Open a review; the caller (workflows.services.review_open) starts its flow in the same transaction."""
     organization = Organization.objects.filter(code=organization_code).first()
     if organization is None or not organizations_visible_to(user=by).filter(pk=organization.pk).exists():
@@ -40,8 +77,9 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
     role = open_review_role(user=by, organization=organization)  # the role table alone: no superuser power
     if role is None:
         raise Forbidden(_("Only the organisation's secretary or the superior's organisation board may open a review."))
-    if kind not in ReviewKind.values or kind not in OPENABLE_KINDS:
+    if kind not in ReviewKind.values:
         raise InvalidInput(_("Unknown review kind."), code="invalid_kind", field="kind")
+    person = _subject(kind, subject, organization, year)
     regime = regime_for(year)
     if regime is None:
         raise InvalidInput(YEAR_NOT_SUPPORTED, code="year_not_supported", field="year", params={"year": year})
@@ -53,7 +91,9 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
             code="organization_not_active",
             params={"organization": organization.name, "year": year},
         )
-    live = Review.objects.filter(organization=organization, year=year, kind=kind).exclude(state=ReviewState.CANCELLED)
+    live = Review.objects.filter(organization=organization, year=year, kind=kind, subject=person).exclude(
+        state=ReviewState.CANCELLED
+    )
     if live.exists():  # a cancelled review does not lock the year
         raise Conflict(
             REVIEW_EXISTS,
@@ -62,7 +102,7 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
         )
     try:
         with transaction.atomic():
-            review = Review(organization=organization, year=year, kind=kind, opened_by=by)
+            review = Review(organization=organization, year=year, kind=kind, subject=person, opened_by=by)
             review.pin_regime(regime)  # the rules of the year as they are today, kept for good
             review.save()
     except IntegrityError:
@@ -77,8 +117,15 @@ def review_create(*, organization_code: str, year: int, kind: str, by) -> Review
         actor=by,
         role=role,
         action="review.opened",
+        records=[review],
         to_state=review.state,
-        payload={"organization": organization.code, "year": year, "kind": kind, "regime": review.regime_code},
+        payload={
+            "organization": organization.code,
+            "year": year,
+            "kind": kind,
+            "subject": person.username if person else None,
+            "regime": review.regime_code,
+        },
     )
     return review
 
@@ -110,6 +157,7 @@ def transition_apply(*, review: Review, name: str, by, reason: str = "", payload
         actor=by,
         role=acting_role(user=by, review=review, action=name),
         action=f"review.transition.{name}",
+        records=[review],
         from_state=from_state,
         to_state=review.state,
         payload={"reason": reason.strip(), **(payload or {})} if reason.strip() or payload else {},

@@ -28,7 +28,9 @@ def test_reference_case_through_the_api(api, people):
     assert review["deadlines"]["conference_by"] == "2021-12-15"
     base = f"/api/v1/reviews/{rid}/"
 
-    draft = SimpleUploadedFile("du-thao.txt", "Dự thảo báo cáo kiểm điểm".encode(), content_type="text/plain")
+    draft = SimpleUploadedFile(
+        "du-thao.pdf", b"%PDF-1.4\n% Du thao bao cao kiem diem\n%%EOF\n", content_type="application/pdf"
+    )
     version = ok(
         hung.post(base + "report-versions/", {"text": "Dự thảo báo cáo", "is_final": "false", "attachment": draft}), 201
     )

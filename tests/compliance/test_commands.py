@@ -53,13 +53,16 @@ def test_json_has_one_row_per_review_and_rule(two_reviews):
 
 def test_csv_reads_back(two_reviews, tmp_path):
     clean, _draft = two_reviews
-    Review.objects.filter(pk=clean.pk).update(state="approved")  # the trail now disagrees: one failure
+    Review.objects.filter(pk=clean.pk).update(state="approved")  # the trail now disagrees, and the row its fingerprint
     target = tmp_path / "audit.csv"
     run("--year", "2021", "--organization", "HN", "--format", "csv", "--output", str(target))
     rows = list(csv.DictReader(target.open(encoding="utf-8")))
-    assert len(rows) == 2 * len(RULES)
+    assert len(rows) == 2 * len(RULES) + 1  # + records_intact, only where rows no longer match the trail
     failed = [r for r in rows if r["status"] == "fail"]
-    assert [(r["review"], r["rule"]) for r in failed] == [(str(clean.pk), "stage_order")]
+    assert [(r["review"], r["rule"]) for r in failed] == [
+        (str(clean.pk), "stage_order"),
+        (str(clean.pk), "records_intact"),
+    ]
     assert failed[0]["compliant"] == "False"
     assert json.loads(failed[0]["evidence"])[0]["type"] == "review"
 
@@ -106,7 +109,8 @@ def test_verify_audit_trail_exits_0_when_intact(clean_review):
     out = io.StringIO()
     call_command("verify_audit_trail", stdout=out)
     count = AuditEvent.objects.count()
-    assert out.getvalue().strip() == f"Audit trail intact: {count} events checked."
+    assert out.getvalue().splitlines()[0] == f"Audit trail intact: {count} events checked."
+    assert out.getvalue().splitlines()[1].startswith("Records intact: ")  # then the records (test_records_in_chain)
     out = io.StringIO()
     call_command("verify_audit_trail", "--review", str(clean_review.pk), stdout=out)
     assert "intact" in out.getvalue()

@@ -33,7 +33,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtur
 
 
 def failures(review) -> dict:
-    return {f.rule: f for f in review_compliance(review).findings if f.status == Status.FAIL}
+    # The rules are broken here by editing rows directly, which records_intact also finds (test_records_in_chain).
+    findings = review_compliance(review).findings
+    return {f.rule: f for f in findings if f.status == Status.FAIL and f.rule != "records_intact"}
 
 
 def only_failure(review, rule: str):
@@ -47,7 +49,7 @@ def only_failure(review, rule: str):
 
 def test_every_rule_is_complete_and_cites_its_source():
     codes = [rule.code for rule in RULES]
-    assert len(codes) == len(set(codes)) == 13
+    assert len(codes) == len(set(codes)) == 17
     regime_codes = {r.code for r in REGIMES}
     for rule in RULES:
         assert rule.title_vi and rule.title_en and rule.checks_what
@@ -118,7 +120,9 @@ def test_a_rule_is_declared_on_its_check():
 def test_the_reference_review_walked_by_the_rules_is_compliant(clean_review):
     report = review_compliance(clean_review)
     assert report.compliant
-    assert {f.rule: f.status for f in report.findings} == {rule.code: "pass" for rule in RULES}
+    # The 2019-2022 rules set no quota for organisations (review_process.regimes): that rule does not apply.
+    expected = {rule.code: "pass" for rule in RULES} | {"quota_respected": "not_applicable"}
+    assert {f.rule: f.status for f in report.findings} == expected
     body = report.as_dict()
     assert set(body) == {"compliant", "findings"}
     assert set(body["findings"][0]) == {"rule", "status", "message", "reference", "evidence"}

@@ -1,12 +1,18 @@
 """The audit trail proves itself: the database refuses edits, and any edit made past the triggers is found.
 
 Runs on SQLite (``make test``) and on PostgreSQL (``make test-postgres``, the ``postgres`` marker).
-To tamper past the triggers a test drops them inside its own transaction (rolled back afterwards).
+To tamper past the triggers a test drops them inside its own transaction (rolled back afterwards), as the
+owner of the tables can. On PostgreSQL the application role (``DB_APP_ROLE``) is tried on a second connection:
+it can neither rewrite the trail nor switch the triggers off. Records and anchors: test_records_in_chain.py,
+test_anchors.py.
 """
 
 import io
+import os
 
+import psycopg
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
@@ -184,11 +190,70 @@ def test_flush_is_refused_outside_a_test_database(clean_review, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_test_database_can_still_be_flushed(walker):
-    """A transactional test (like live_server) ends with a flush: it must get past the triggers."""
+    """A transactional test (like live_server) ends with a flush: the owner drops the triggers, flushes and
+    re-creates them."""
     walker.open()
     assert AuditEvent.objects.exists()
     call_command("flush", interactive=False, verbosity=0)
     assert not AuditEvent.objects.exists()
+    assert missing_triggers() == []  # the triggers are back ...
+    AuditChainHead.objects.create(pk=1)
+    refused(lambda: AuditChainHead.objects.filter(pk=1).delete())  # ... and active
+
+
+def test_there_is_no_door_in_the_triggers(clean_review):
+    """Nothing the application can write switches the triggers off: the maintenance table of old is gone."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM review_process_audit_maintenance")
-        assert cursor.fetchone()[0] == 0  # the triggers are active again
+        assert "review_process_audit_maintenance" not in connection.introspection.table_names(cursor)
+    event = AuditEvent.objects.filter(review=clean_review).first()
+    refused(lambda: AuditEvent.objects.filter(pk=event.pk).update(payload={"forged": True}))
+
+
+# --- PostgreSQL roles: the application role cannot rewrite the audit trail, nor switch its triggers off. ---
+
+APP_ROLE_REFUSED = [
+    "UPDATE review_process_auditevent SET action = 'forged'",
+    "DELETE FROM review_process_auditevent",
+    "TRUNCATE review_process_auditevent",
+    "DELETE FROM review_process_auditchainhead",
+    "TRUNCATE review_process_auditchainhead",
+    "ALTER TABLE review_process_auditevent DISABLE TRIGGER ALL",
+    "ALTER TABLE review_process_auditchainhead DISABLE TRIGGER review_process_auditchainhead_guard",
+    "DROP TRIGGER review_process_auditevent_no_update_delete ON review_process_auditevent",
+]
+APP_ROLE_ALLOWED = [
+    "SELECT count(*) FROM review_process_auditevent",
+    "UPDATE review_process_auditchainhead SET chain_hash = chain_hash WHERE false",
+    "UPDATE review_process_decision SET reason = reason WHERE false",
+    "DELETE FROM review_process_guidance WHERE false",
+]
+
+
+@pytest.fixture
+def app_connection():
+    """A second connection to the test database, as the application role (settings.DB_APP_ROLE)."""
+    if connection.vendor != "postgresql" or not settings.DB_APP_ROLE:
+        pytest.skip("PostgreSQL with DB_APP_ROLE (make test-postgres) only")
+    params = connection.settings_dict
+    with psycopg.connect(
+        host=params["HOST"] or None,
+        port=params["PORT"] or None,
+        dbname=params["NAME"],
+        user=settings.DB_APP_ROLE,
+        password=os.environ.get("DB_APP_PASSWORD", ""),
+        autocommit=True,
+    ) as conn:
+        yield conn
+
+
+@pytest.mark.parametrize("statement", APP_ROLE_REFUSED)
+def test_the_application_role_may_not_rewrite_the_audit_trail(app_connection, statement):
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        app_connection.execute(statement)
+
+
+def test_the_application_role_may_do_its_work(app_connection):
+    for statement in APP_ROLE_ALLOWED:
+        app_connection.execute(statement)
+    owner = app_connection.execute("SELECT tableowner FROM pg_tables WHERE tablename = 'review_process_auditevent'")
+    assert owner.fetchone()[0] == connection.settings_dict["USER"] != settings.DB_APP_ROLE

@@ -63,6 +63,7 @@ def server(tmp_path_factory):
         "DB": "sqlite",
         "DB_NAME": str(workdir / "e2e.sqlite3"),
         "MEDIA_ROOT": str(workdir / "media"),
+        "PRIVATE_MEDIA_ROOT": str(workdir / "private-media"),
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "PYTHONUNBUFFERED": "1",
     }

@@ -169,8 +169,13 @@ def test_each_role_carries_the_reference_case_to_closed(new_page, server):
     login(page, server, "lqvinh")
     open_review(page)
     page.check("#form-decision input[value=good]")
+    # The standing committee's vote: valid with more than half of its members for the decision.
+    for name, value in (("members", "9"), ("present", "8"), ("for", "7"), ("against", "0"), ("abstain", "1")):
+        page.fill(f"#id_decision-vote_{name}", value)
     submit(page, "[data-testid=decision-submit]")
     expect_success(page)
+    tally = page.inner_text("[data-testid=decision-vote]")  # the recorded tally, in the page's language
+    assert all(number in tally for number in ("9", "8", "7", "1"))
     submit(page, "[data-testid=transition-approve]")
     expect_success(page)
     assert state(page) == "approved"

@@ -226,6 +226,7 @@ def test_the_city_carries_an_open_review_over_to_the_successor(reformed, city, p
     assert Review.objects.get(pk=review.pk).organization.code == "LB-NEW"
     event = AuditEvent.objects.filter(review=review).order_by("-sequence").first()
     assert event.action == "review.carried_over" and event.actor == city and event.actor_role == "standing_committee"
+    assert event.payload.pop("records")[0]["type"] == "review_process.Review"  # the review's new fingerprint
     assert event.payload == {"from": "LB-DG", "to": "LB-NEW", "reason": "Sáp nhập phường từ 1/7/2025"}
     assert may(new_secretary, review, "circulate_draft")
     assert may_view(people.secretary, review)  # acted on it (opened it): keeps read access

@@ -28,6 +28,10 @@ def as_(client, people):
     return login
 
 
+# The standing committee's vote as the decision form posts it: 15 members, 13 present, 11 for, 1 against, 1 abstain.
+VOTE_FIELDS = {"vote_members": 15, "vote_present": 13, "vote_for": 11, "vote_against": 1, "vote_abstain": 1}
+
+
 def post(client, review, path, prefix, state=None, follow=False, **fields):
     data = {f"{prefix}-state": state or Review.objects.get(pk=review.pk).state}
     for name, value in fields.items():
@@ -126,7 +130,12 @@ def test_the_reference_case_from_awaiting_guidance_to_closed_by_forms(as_, walke
 
     # Standing committee: decide, approve.
     standing = as_("standing")
-    post(standing, review, "decision/", "decision", final_rating="good")
+    page = standing.get(f"/reviews/{review.pk}/").content.decode()
+    assert 'data-testid="decision-vote-fields"' in page and 'name="decision-score"' not in page  # no score in 2021
+    response = post(standing, review, "decision/", "decision", final_rating="good", reason="", **VOTE_FIELDS)
+    assert response.status_code == 302
+    page = standing.get(f"/reviews/{review.pk}/").content.decode()
+    assert "15 members, 13 present: 11 for, 1 against, 1 abstained" in page
     response = post(standing, review, "transitions/approve/", "t-approve", reason="", follow=True)
     assert state_of(review) == "approved"
     assert "Next: “Close and archive” (Organisation board)." in last_message(response)

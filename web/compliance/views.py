@@ -2,6 +2,8 @@
 
 Only people holding ``view_audit_trail`` on a review see its report and files: a review they cannot see
 is a 404, one they can see without that permission a 403. The bulk page lists only such reviews.
+An individual review's ballot minutes (and the evidence file that holds them) are, like the tally on the review
+page, withheld from the person reviewed until the rating is decided (403; ``services.individual.ballot_for``).
 The views only map requests to selectors (``review_process.compliance.report``), file builders
 (``review_process.evidence``, ``review_process.documents``) and writers (``review_process.compliance.export``).
 """
@@ -26,9 +28,11 @@ from review_process.access import may
 from review_process.audit import verify_chain
 from review_process.compliance.export import BINARY_FORMATS, FORMATS, write_csv, write_json, write_xlsx
 from review_process.compliance.report import compliance_scope, reports_for, review_audit, summarise
-from review_process.errors import NotFound, ReviewError
-from review_process.evidence import evidence_archive
+from review_process.errors import Forbidden, NotFound, ReviewError
+from review_process.evidence import evidence_archive_file
+from review_process.models import ReviewKind
 from review_process.selectors import review_get_for_user
+from review_process.services.individual import ballot_for
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -41,6 +45,7 @@ CONTENT_TYPES = {
 DOCUMENTS = {
     "minutes": (documents.conference_minutes, "bien-ban-hoi-nghi"),
     "final-report": (documents.final_report, "bao-cao-hoan-chinh"),
+    "ballot-minutes": (documents.ballot_minutes, "bien-ban-kiem-phieu"),
 }
 RENDERERS = {"docx": documents.render_docx, "pdf": documents.render_pdf}
 BULK_ROW_LIMIT = 1000  # rows shown on the page; the exports carry all of them
@@ -55,6 +60,17 @@ def _auditable(request, pk):
     if not may(request.user, review, Action.VIEW_AUDIT_TRAIL):
         raise PermissionDenied
     return review
+
+
+def _ballot(request, review) -> str:
+    """``"shown"``: an individual review's tally is recorded and this person may see it; ``"hidden"``: they are
+    the person reviewed and the rating is not decided yet (``tally_hidden``); ``""``: no tally."""
+    if review.kind != ReviewKind.INDIVIDUAL:
+        return ""
+    try:
+        return "shown" if ballot_for(review=review, user=request.user) is not None else ""
+    except Forbidden:
+        return "hidden"
 
 
 def _filename(review, stem: str, ext: str) -> str:
@@ -79,6 +95,7 @@ def review_report(request, pk):
         "verdict": audit.verdict,
         "has_minutes": audit.has_minutes,
         "has_final": audit.has_final,
+        "has_ballot": _ballot(request, review) == "shown",
     }
     return render(request, "compliance/review.html", context)
 
@@ -87,7 +104,12 @@ def review_report(request, pk):
 @require_GET
 def evidence_download(request, pk):
     review = _auditable(request, pk)
-    return _attachment(evidence_archive(review), _filename(review, "ho-so-kiem-diem", "zip"), "zip")
+    if _ballot(request, review) == "hidden":  # the archive holds the ballot minutes
+        raise PermissionDenied
+    # Written to a spooled temporary file and streamed from it (closed when the response is).
+    archive = evidence_archive_file(review)
+    filename = _filename(review, "ho-so-kiem-diem", "zip")
+    return FileResponse(archive, as_attachment=True, filename=filename, content_type=CONTENT_TYPES["zip"])
 
 
 @login_required
@@ -97,6 +119,8 @@ def document_download(request, pk, document, fmt):
     if document not in DOCUMENTS or fmt not in RENDERERS:
         raise Http404()
     build, stem = DOCUMENTS[document]
+    if document == "ballot-minutes" and _ballot(request, review) == "hidden":
+        raise PermissionDenied
     try:
         doc = build(review)
     except ValueError:  # no conference or no final version yet

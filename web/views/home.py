@@ -41,7 +41,7 @@ def my_tasks(user) -> dict:
     def listed(queryset):
         tasks = list(
             tasks_visible_to(queryset, user)
-            .select_related("process__reviewprocess__review__organization")
+            .select_related("process__reviewprocess__review__organization", "process__reviewprocess__review__subject")
             .order_by("created")
         )
         return [
@@ -66,7 +66,7 @@ def home(request):
     user = request.user
     reviews = (
         reviews_visible_to(user=user)
-        .select_related("organization", "conference")
+        .select_related("organization", "conference", "subject")
         .order_by("-year", "organization__path", "pk")
     )
     rows = review_summaries(user=user, reviews=reviews)
@@ -102,7 +102,7 @@ def review_open_view(request):
                 % {"organization": review.organization.name, "year": review.year},
             )
             return redirect(review_url(review, "report"))
-    reviews = reviews_visible_to(user=request.user).select_related("organization", "conference")
+    reviews = reviews_visible_to(user=request.user).select_related("organization", "conference", "subject")
     rows = review_summaries(user=request.user, reviews=reviews)
     context = {
         "rows": rows,

@@ -19,8 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from permissions.roles import Action
-from review_process.models import Rating, ReviewState
+from review_process.models import Ballot, Rating, ReviewState
 from review_process.services import records as svc
+from review_process.services.individual import ballot_record
 from web import forms as f
 from web.views.common import draft_get, has_related
 
@@ -100,12 +101,36 @@ def _conference_options(recs, people, data) -> dict:
 
 def _assessment_initial(review, recs) -> dict:
     current = recs["self_assessment"]
-    return {"proposed_rating": current.proposed_rating, "justification": current.justification} if current else {}
+    if current is None:
+        return {}
+    return {
+        "proposed_rating": current.proposed_rating,
+        "score": current.score,
+        "triggers": list(current.triggers or []),
+        "justification": current.justification,
+    }
 
 
 def _decision_initial(review, recs) -> dict:
     current = recs["decision"]
-    return {"final_rating": current.final_rating} if current else {}
+    if current is None:
+        return {}
+    initial = {
+        "final_rating": current.final_rating,
+        "score": current.score,
+        "triggers": list(current.triggers or []),
+        "reason": current.reason,
+    }
+    initial.update({name: (current.vote or {}).get(key) for name, key in f.VOTE_FIELDS.items()})
+    return initial
+
+
+def _ballot_initial(review, recs) -> dict:
+    """The tally as recorded, to correct it (the form is never shown to the person reviewed)."""
+    current = Ballot.objects.filter(review=review).first()
+    if current is None:
+        return {}
+    return {**current.counts(), "counting_board": "\n".join(current.counting_board)}
 
 
 def _notification_initial(review, recs) -> dict:
@@ -177,12 +202,27 @@ def _add_guidance(*, review, by, data, form):
 
 def _set_self_assessment(*, review, by, data, form):
     return svc.self_assessment_set(
-        review=review, by=by, proposed_rating=data["proposed_rating"], justification=data["justification"]
+        review=review,
+        by=by,
+        proposed_rating=data["proposed_rating"],
+        justification=data["justification"],
+        **form.rating_values(),
     )
 
 
 def _set_decision(*, review, by, data, form):
-    return svc.decision_set(review=review, by=by, final_rating=data["final_rating"])
+    return svc.decision_set(
+        review=review,
+        by=by,
+        final_rating=data["final_rating"],
+        reason=data["reason"],
+        vote=form.vote(),
+        **form.rating_values(),
+    )
+
+
+def _record_ballot(*, review, by, data, form):
+    return ballot_record(review=review, by=by, counts=form.counts(), counting_board=form.board())
 
 
 def _record_notification(*, review, by, data, form):
@@ -251,7 +291,7 @@ RECORD_FORMS: dict[str, RecordForm] = {
         ),
         anchor="assessment",
         initial=_assessment_initial,
-        draft_fields=("proposed_rating", "justification"),
+        draft_fields=("proposed_rating", "score", "triggers", "justification"),
     ),
     "decision": RecordForm(
         action=Action.SET_DECISION,
@@ -262,6 +302,17 @@ RECORD_FORMS: dict[str, RecordForm] = {
         ),
         anchor="assessment",
         initial=_decision_initial,
+    ),
+    "ballot": RecordForm(
+        action=Action.RECORD_BALLOT,
+        form_class=f.BallotForm,
+        service=_record_ballot,
+        success=lambda ballot: (
+            _("The secret-ballot tally was recorded: %(cast)s ballots cast of %(eligible)s eligible.")
+            % {"cast": ballot.cast, "eligible": ballot.eligible}
+        ),
+        anchor="ballot",
+        initial=_ballot_initial,
     ),
     "notification": RecordForm(
         action=Action.RECORD_NOTIFICATION,

@@ -6,19 +6,28 @@ person's role allow it, with its button disabled and the verdict's message besid
 procedure or a blocking compliance rule refuses it (exactly what the service would answer).  The "Next step"
 box names the transition out of the stage (``review_process.machine``), who takes it, and, for a person who
 may take it, what still stands in its way.  No rule lives here.
+
+An individual review of a leader also says whose review it is (the subject and their title that year) and shows
+the secret-ballot tally as ``review_process.services.individual.ballot_for`` lets this person see it: hidden from
+the person reviewed until the rating is decided (the service's ``tally_hidden`` message is shown instead).
 """
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from permissions.roles import Action
+from permissions.models import Position
+from permissions.roles import LOCAL_ROLES, Action, Role
 from review_process import machine
 from review_process.access import may
 from review_process.availability import Verdict, available_actions, transition_obstacles
-from review_process.models import Rating, Review
+from review_process.errors import Forbidden
+from review_process.models import Rating, Review, ReviewKind
 from review_process.selectors import (
     deadline_label,
     review_deadlines,
@@ -26,6 +35,7 @@ from review_process.selectors import (
     review_people,
     review_records,
 )
+from review_process.services.individual import ballot_for
 from web import forms as f
 from web.diagrams import stage_steps
 from web.views.common import draft_get, has_related, review_or_404
@@ -81,6 +91,37 @@ def _opinions(review, recs, may_respond: bool, bound: dict) -> tuple[list[dict],
         for o in recs["opinions"]
     ]
     return opinions, respond_forms
+
+
+#: Which of the subject's positions names them in the heading, when they held several that year.
+LEADER_ORDER = (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER)
+
+
+def subject_title(review: Review) -> str:
+    """The subject's title in the organisation during the review's year (the position's title, else its role)."""
+    first, last = datetime.date(review.year, 1, 1), datetime.date(review.year, 12, 31)
+    positions = (
+        Position.objects.filter(
+            person_id=review.subject_id, organization_id=review.organization_id, role__in=LOCAL_ROLES, start__lte=last
+        )
+        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        .order_by("-start")
+    )
+    best = min(positions, key=lambda p: LEADER_ORDER.index(p.role), default=None)
+    if best is None:
+        return ""
+    return best.title or str(Role(best.role).label)
+
+
+def individual_context(user, review: Review) -> dict | None:
+    """Whose review it is and the tally as ``user`` may see it (None for a collective review)."""
+    if review.kind != ReviewKind.INDIVIDUAL or review.subject_id is None:
+        return None
+    try:
+        ballot, hidden = ballot_for(review=review, user=user), ""
+    except Forbidden as error:  # the person reviewed, before the decision
+        ballot, hidden = None, str(error)
+    return {"subject": review.subject, "title": subject_title(review), "ballot": ballot, "tally_hidden": hidden}
 
 
 def review_context(request, review: Review, bound: dict | None = None) -> dict:
@@ -163,6 +204,7 @@ def review_context(request, review: Review, bound: dict | None = None) -> dict:
         "can_read_audit": may(user, review, Action.VIEW_AUDIT_TRAIL),
         "process": review.process if has_related(review, "process") else None,
         "ratings": Rating,
+        "individual": individual_context(user, review),
     }
 
 

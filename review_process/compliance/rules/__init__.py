@@ -13,14 +13,15 @@ A check reads only ``ReviewFacts`` (the review's records and its audit events, l
 links to the evidence records (``{"type": "report_version", "id": 3}``).  Checks never query the database.
 
 Layout: ``base`` holds the types and the ``@rule`` declaration; each topic module declares its rules on their
-checks (``procedure``, ``deadlines``, ``conference``, ``decision``, ``records``); this module lists them in
-the order reports show them. Topic modules import ``base`` only, never this package, so there is no cycle.
+checks (``procedure``, ``deadlines``, ``conference``, ``decision``, ``ratings``, ``individual``, ``records``);
+this module lists them in the order reports show them. Topic modules import ``base`` only, never this package, so
+there is no cycle.
 """
 
 from __future__ import annotations
 
 from review_process.compliance.facts import ReviewFacts
-from review_process.compliance.rules import conference, deadlines, decision, procedure, records
+from review_process.compliance.rules import conference, deadlines, decision, individual, procedure, ratings, records
 from review_process.compliance.rules.base import (
     ALL_REGIMES,
     Citation,
@@ -64,6 +65,13 @@ RULES: tuple[Rule, ...] = (
     records.final_report_revised,
     decision.self_assessment_before_decision,
     decision.competent_body,
+    ratings.rating_consistent,
+    ratings.vote_carried,
+    ratings.reason_for_down_rating,
+    ratings.quota_respected,
+    individual.secret_ballot_recorded,
+    individual.leader_after_collective,
+    individual.head_not_above_collective,
     deadlines.notification_recorded,
     records.remedial_plan,
     records.evidence_complete,

@@ -2,25 +2,31 @@
 
 Django's test framework empties the database with ``flush`` after every ``TransactionTestCase`` (and
 pytest-django's ``transactional_db`` / ``live_server``): ``DELETE FROM`` every table on SQLite,
-``TRUNCATE`` on PostgreSQL. The triggers of migration 0002 refuse both on the audit tables, so this
-command (which overrides Django's own: app commands take precedence) stands the triggers aside for the
-duration of the flush, by writing a row into ``review_process_audit_maintenance`` — but only when the
-database is a test database (see ``is_test_database``).
+``TRUNCATE`` on PostgreSQL. The append-only triggers (migrations 0002 and 0007) refuse both on the audit
+tables and have no switch, so on a test database this command (which overrides Django's own: app commands take
+precedence) drops the triggers, flushes and re-creates them, all in one transaction (DDL is transactional on
+SQLite and PostgreSQL: if anything fails the triggers are back).
 
-On any other database the flush is refused while audit events exist: the audit trail cannot be wiped
-with ``manage.py flush``. See docs/compliance.md, "Flushing the test database".
+Dropping a trigger takes the owner of the table. The test database is created by the owner role, so this
+works there; the application role of a production PostgreSQL (``DB_APP_ROLE``, which owns nothing) cannot, and
+on any database that is not a test database the flush is refused while audit events exist anyway.
+See docs/compliance.md, "Flushing the test database".
 """
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from django.core import mail
 from django.core.management.base import CommandError
 from django.core.management.commands import flush
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils.translation import gettext as _
 
-from review_process.audit import MAINTENANCE_TABLE, audit_maintenance
+# The trigger statements live with the migration that installs them (a module name starting with a digit).
+triggers = import_module("review_process.migrations.0007_audit_trail_without_door")
+AUDIT_TABLE = "review_process_auditevent"
 
 
 def is_test_database(connection) -> bool:
@@ -39,9 +45,15 @@ def is_test_database(connection) -> bool:
     )
 
 
-def _has_maintenance_table(connection) -> bool:
+def _has_audit_table(connection) -> bool:
     with connection.cursor() as cursor:
-        return MAINTENANCE_TABLE in connection.introspection.table_names(cursor)
+        return AUDIT_TABLE in connection.introspection.table_names(cursor)
+
+
+def _execute(connection, statements) -> None:
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 class Command(flush.Command):
@@ -49,16 +61,19 @@ class Command(flush.Command):
 
     def handle(self, **options):
         connection = connections[options["database"]]
-        if not _has_maintenance_table(connection):
+        if not _has_audit_table(connection):
             return super().handle(**options)
         if not is_test_database(connection):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM review_process_auditevent LIMIT 1")
+                cursor.execute(f"SELECT 1 FROM {AUDIT_TABLE} LIMIT 1")
                 has_events = cursor.fetchone() is not None
             if has_events:
                 raise CommandError(
                     _("The audit trail is append-only: flush is refused on a database that holds audit events.")
                 )
             return super().handle(**options)
-        with audit_maintenance(connection, "test database flush"):
-            return super().handle(**options)
+        with transaction.atomic(using=connection.alias):
+            _execute(connection, triggers.DROP[connection.vendor])
+            result = super().handle(**options)
+            _execute(connection, triggers.CREATE[connection.vendor])
+        return result

@@ -1,14 +1,38 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from workflows.demo import DEMO_PASSWORD, DIRECTORY, seed_demo
+from workflows.demo import DEMO_PASSWORD, DIRECTORY, THROUGH, foreign_data, seed_demo
 
 
 class Command(BaseCommand):
     help = _("Create the Đức Giang 2021 reference case with demo logins (idempotent).")
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--through",
+            choices=[str(stage) for stage in THROUGH],
+            default=str(THROUGH[0]),
+            help=_(
+                "How far to carry the reference review: awaiting_guidance (the default), or approved (decided by "
+                "the Long Biên standing committee with a recorded vote, and approved)."
+            ),
+        )
+
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=_("load the demo even into a database that holds data of its own (never resets passwords)"),
+        )
+
     def handle(self, *args, **options):
-        review, created = seed_demo()
+        found = foreign_data()
+        if found and not options["force"]:
+            raise CommandError(
+                _("This database holds data that is not the demo's (%(found)s): refusing to load the demo into it. ")
+                % {"found": ", ".join(found)}
+                + _("Use --force to load it anyway.")
+            )
+        review, created = seed_demo(through=options["through"])
         if created:
             self.stdout.write(
                 self.style.SUCCESS(

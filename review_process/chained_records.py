@@ -1,0 +1,340 @@
+"""The records a review's audit trail vouches for: what of each record is fingerprinted, declared once.
+
+Every service that writes one of these records (or changes the review itself) appends an audit event whose
+payload carries ``{"records": [{"type": "review_process.Decision", "id": 7, "sha256": "…"}]}``
+(``review_process.audit.audit_record(records=[...])``). The fingerprint is the SHA-256 of the canonical JSON of
+the record's *snapshot*: the fields declared in ``KINDS`` and, for a conference and a remedial plan, the rows
+that belong to it (attendance, superior representatives, plan items). ``audit.verify_records`` re-derives the
+fingerprint of every row and compares it with the latest event that fingerprinted the record.
+
+Invariants:
+
+* A fingerprint is only ever computed from rows read back from the database (``fingerprints`` reloads the
+  instances it is given), so the value written into an event is exactly what verification re-derives.
+* Loading is in bulk: ``snapshots_for_reviews`` costs ``SNAPSHOT_QUERIES`` queries whatever the number of
+  reviews (one per kind and one per part).
+* The snapshot of a kind is part of the evidence: changing a kind's fields changes every fingerprint of that
+  kind, so existing events would no longer match. Add a field only together with a way to re-fingerprint.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext, gettext_lazy
+
+from review_process.models import (
+    Attendance,
+    AuditEvent,
+    Conference,
+    Decision,
+    Guidance,
+    Notification,
+    Opinion,
+    OpinionResponse,
+    RemedialItem,
+    RemedialPlan,
+    ReportVersion,
+    Review,
+    ReviewParticipant,
+    SelfAssessment,
+)
+
+
+@dataclass(frozen=True)
+class Part:
+    """Rows that belong to a record and are fingerprinted with it (order does not count)."""
+
+    name: str
+    model: type[models.Model]
+    parent: str  # the field pointing at the record
+    review: str  # lookup from a row to its review's id
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of chained record: its model, the fields of its snapshot, and where its review is."""
+
+    model: type[models.Model]
+    evidence_type: str  # the compliance report's evidence link type
+    review: str  # lookup from a row to its review's id ("pk" for the review itself)
+    fields: tuple[str, ...]
+    parts: tuple[Part, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        Review,
+        "review",
+        "pk",
+        (
+            "organization",
+            "year",
+            "kind",
+            "subject",
+            "regime_code",
+            "state",
+            "opened_by",
+            "opened_at",
+            "submitted_by",
+            "submitted_at",
+            "approved_by",
+            "approved_at",
+            "closed_at",
+            "cancel_reason",
+        ),
+    ),
+    Kind(
+        ReportVersion,
+        "report_version",
+        "review",
+        ("review", "number", "text", "is_final", "attachment_sha256", "created_by", "created_at"),
+    ),
+    Kind(ReviewParticipant, "participant", "review", ("review", "person", "invited_by", "invited_at")),
+    Kind(Opinion, "opinion", "review", ("review", "author", "recorded_by", "channel", "text", "created_at")),
+    Kind(
+        OpinionResponse,
+        "opinion_response",
+        "opinion__review",
+        ("opinion", "decision", "note", "responded_by", "responded_at"),
+    ),
+    Kind(
+        Conference,
+        "conference",
+        "review",
+        ("review", "held_at", "location", "chair", "recorded_by"),
+        parts=(
+            Part("attendance", Attendance, "conference", "conference__review", ("person", "present", "reason")),
+            Part(
+                "superior_representatives",
+                Conference.superior_representatives.through,
+                "conference",
+                "conference__review",
+                ("user",),
+            ),
+        ),
+    ),
+    Kind(Guidance, "guidance", "review", ("review", "given_by", "text", "created_at")),
+    Kind(
+        SelfAssessment,
+        "self_assessment",
+        "review",
+        ("review", "proposed_rating", "score", "triggers", "justification", "set_by", "updated_at"),
+    ),
+    Kind(
+        Decision,
+        "decision",
+        "review",
+        (
+            "review",
+            "final_rating",
+            "score",
+            "triggers",
+            "reason",
+            "vote",
+            "decided_by",
+            "decided_at",
+            "rating_round",
+        ),
+    ),
+    Kind(Notification, "notification", "review", ("review", "notified_on", "note", "recorded_by", "recorded_at")),
+    Kind(
+        RemedialPlan,
+        "remedial_plan",
+        "review",
+        ("review", "filed_by", "updated_at"),
+        parts=(Part("items", RemedialItem, "plan", "plan__review", ("description", "owner", "due_date")),),
+    ),
+)
+KIND_BY_MODEL: dict[type, Kind] = {kind.model: kind for kind in KINDS}
+KIND_BY_LABEL: dict[str, Kind] = {kind.label: kind for kind in KINDS}
+# Queries to load the snapshots of every record of a batch of reviews.
+SNAPSHOT_QUERIES = len(KINDS) + sum(len(kind.parts) for kind in KINDS)
+
+Key = tuple[str, int]  # (model label, primary key)
+
+
+def _plain(value):
+    """JSON-able and the same whatever the backend or the instance's time zone."""
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(datetime.UTC)
+        return value.isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def canonical_hash(snapshot: dict) -> str:
+    text = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(name, model._meta.get_field(name).attname) for name in fields]
+
+
+def _load(kind: Kind, *, pks: Iterable[int] | None = None, review_ids: Iterable[int] | None = None) -> dict:
+    """``{pk: (review_id, snapshot)}`` for the rows of ``kind`` picked by primary key or by review."""
+    names = _attnames(kind.model, kind.fields)
+    qs = kind.model._default_manager.all()
+    qs = qs.filter(pk__in=list(pks)) if pks is not None else qs.filter(**{f"{kind.review}__in": list(review_ids)})
+    rows = {}
+    for row in qs.values("pk", *(attname for _name, attname in names), chained_review=F(kind.review)):
+        snapshot = {name: _plain(row[attname]) for name, attname in names}
+        rows[row["pk"]] = (row["chained_review"], snapshot)
+    for part in kind.parts:
+        parent = part.model._meta.get_field(part.parent).attname
+        part_names = _attnames(part.model, part.fields)
+        children = defaultdict(list)
+        pqs = part.model._default_manager.all()
+        if pks is not None:
+            pqs = pqs.filter(**{f"{parent}__in": list(rows)})
+        else:
+            pqs = pqs.filter(**{f"{part.review}__in": list(review_ids)})
+        for row in pqs.values(parent, *(attname for _name, attname in part_names)):
+            children[row[parent]].append({name: _plain(row[attname]) for name, attname in part_names})
+        for pk, (_review, snapshot) in rows.items():
+            snapshot[part.name] = sorted(children.get(pk, []), key=canonical_hash)
+    return rows
+
+
+def fingerprints(instances: Iterable[models.Model]) -> list[dict]:
+    """``[{"type", "id", "sha256"}]`` of ``instances``, each re-read from the database (in the caller's
+    transaction, after the write). An instance of a kind not declared here, or not saved, is an error."""
+    instances = list(instances)
+    wanted: dict[Kind, list[int]] = defaultdict(list)
+    for instance in instances:
+        kind = KIND_BY_MODEL.get(type(instance))
+        if kind is None:
+            raise TypeError(f"{type(instance).__name__} is not a chained record (review_process.chained_records)")
+        wanted[kind].append(instance.pk)
+    loaded = {kind: _load(kind, pks=pks) for kind, pks in wanted.items()}
+    result = []
+    for instance in instances:
+        kind = KIND_BY_MODEL[type(instance)]
+        if instance.pk not in loaded[kind]:
+            raise ValueError(f"{kind.label} {instance.pk} is not in the database: save it before auditing")
+        _review, snapshot = loaded[kind][instance.pk]
+        result.append({"type": kind.label, "id": instance.pk, "sha256": canonical_hash(snapshot)})
+    return result
+
+
+def snapshots_for_reviews(review_ids: list[int]) -> dict[Key, tuple[int, str]]:
+    """``{(label, pk): (review_id, sha256)}`` of every chained record of these reviews (``SNAPSHOT_QUERIES``)."""
+    found = {}
+    for kind in KINDS:
+        for pk, (review_id, snapshot) in _load(kind, review_ids=review_ids).items():
+            found[(kind.label, pk)] = (review_id, canonical_hash(snapshot))
+    return found
+
+
+# --- Verification: every row against the latest event that fingerprinted it. ---
+
+RECORD_BREAKS = {
+    "changed": gettext_lazy("the row differs from its fingerprint in the audit trail (event id %(event)s)"),
+    "unrecorded": gettext_lazy("no audit event fingerprints this row"),
+    "missing": gettext_lazy("the row fingerprinted by event id %(event)s no longer exists"),
+}
+# Queries per batch of reviews: their events' payloads, then the snapshots.
+RECORDS_QUERIES = 1 + SNAPSHOT_QUERIES
+
+
+@dataclass(frozen=True, order=True)
+class AlteredRecord:
+    """A chained record whose row does not match the audit trail."""
+
+    review_id: int
+    type: str
+    id: int
+    code: str  # a key of RECORD_BREAKS
+    event_id: int | None = None
+
+    @property
+    def evidence(self) -> dict:
+        kind = KIND_BY_LABEL.get(self.type)
+        return {"type": kind.evidence_type if kind else self.type, "id": self.id}
+
+    def describe(self) -> str:
+        reason = str(RECORD_BREAKS[self.code]) % {"event": self.event_id if self.event_id is not None else "-"}
+        return gettext("%(type)s %(id)s of review %(review)s: %(reason)s.") % {
+            "type": self.type,
+            "id": self.id,
+            "review": self.review_id,
+            "reason": reason,
+        }
+
+
+@dataclass
+class RecordsVerdict:
+    intact: bool
+    checked: int
+    altered: list[AlteredRecord] = field(default_factory=list)
+
+    def describe(self) -> str:
+        if self.intact:
+            return gettext("Records intact: %(n)s rows match the audit trail.") % {"n": self.checked}
+        lines = [
+            gettext("Records altered: %(bad)s of %(n)s rows do not match the audit trail.")
+            % {"bad": len(self.altered), "n": self.checked}
+        ]
+        return "\n".join(lines + [f"  {item.describe()}" for item in self.altered])
+
+
+def altered_records(review_ids: list[int]) -> tuple[int, dict[int, list[AlteredRecord]]]:
+    """(rows checked, ``{review_id: [AlteredRecord]}``) for a batch of reviews, in ``RECORDS_QUERIES`` queries."""
+    latest: dict[Key, tuple[str, int, int]] = {}
+    events = AuditEvent.objects.filter(review__in=review_ids).order_by("global_sequence")
+    for event_id, review_id, payload in events.values_list("pk", "review_id", "payload"):
+        for entry in (payload or {}).get("records", ()) if isinstance(payload, dict) else ():
+            latest[(entry.get("type"), entry.get("id"))] = (entry.get("sha256"), event_id, review_id)
+    current = snapshots_for_reviews(review_ids)
+    found: dict[int, list[AlteredRecord]] = defaultdict(list)
+    for (label, pk), (review_id, sha) in current.items():
+        recorded = latest.pop((label, pk), None)
+        if recorded is None:
+            found[review_id].append(AlteredRecord(review_id, label, pk, "unrecorded"))
+        elif recorded[0] != sha:
+            found[review_id].append(AlteredRecord(review_id, label, pk, "changed", recorded[1]))
+    for (label, pk), (_sha, event_id, review_id) in latest.items():
+        found[review_id].append(AlteredRecord(review_id, label, pk, "missing", event_id))
+    return len(current), {review_id: sorted(items) for review_id, items in found.items()}
+
+
+def verify_records(reviews=None, *, batch_size: int = 500) -> RecordsVerdict:
+    """Re-derive the fingerprint of every chained row (of ``reviews``, or of all reviews) and compare it with
+    the latest event that fingerprinted it. ``RECORDS_QUERIES`` queries per batch of ``batch_size`` reviews."""
+    if reviews is not None:
+        ids = sorted(r if isinstance(r, int) else r.pk for r in reviews)
+        batches = (ids[i : i + batch_size] for i in range(0, len(ids), batch_size))
+    else:
+        batches = _all_review_ids(batch_size)
+    checked, altered = 0, []
+    for batch in batches:
+        n, found = altered_records(batch)
+        checked += n
+        for review_id in sorted(found):
+            altered += found[review_id]
+    return RecordsVerdict(not altered, checked, altered)
+
+
+def _all_review_ids(batch_size: int):
+    last = 0
+    while True:
+        batch = list(Review.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not batch:
+            return
+        yield batch
+        last = batch[-1]

@@ -1,0 +1,364 @@
+"""Every persona x every stage x every door, against a literal table of expected verdicts.
+
+Item 8 of the issue "Evidence that cannot be rewritten …": the verdicts a person gets at every door of the
+product — our pages, each action's POST URL, the REST API's reads and writes, the auditors' pages and files,
+the report attachment, viewflow's pages and a task action — for the nine personas of the reference case plus
+an anonymous visitor and a person whose superior position ended yesterday, at each of the eight stages.
+
+The expectations are ``tests/security/door_matrix_expected.py``: written by hand from the documented rules
+(README, docs/architecture.md, docs/web.md, docs/api.md, docs/compliance.md), never computed from
+``permissions/roles.py``.  Known leaks are listed there too (``KNOWN_LEAKS``) and checked strictly: if one is
+fixed, this test says so.  ``WRITE_MATRIX=1`` rewrites the readable artifact ``docs/permission-matrix.md``;
+otherwise the test checks that the artifact is current.
+
+Speed: one walked review per stage is shared by every persona and door; every write runs in a savepoint that
+is rolled back, so the review stays exactly at its stage.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client
+from fpdf import FPDF
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from viewflow.workflow.status import STATUS
+
+from review_process.models import Review
+from review_process.services import records
+from tests.conftest import Rollback, Walker
+from web.compliance import views as compliance_views
+from tests.factories import PositionFactory, UserFactory
+from tests.security import door_matrix_expected as expected
+from workflows.models import ReviewProcess
+
+pytestmark = pytest.mark.django_db
+
+ARTIFACT = Path(settings.BASE_DIR) / "docs" / "permission-matrix.md"
+VOTE = {"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1}
+
+
+def pdf_bytes() -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(text="Bao cao kiem diem")
+    return bytes(pdf.output())
+
+
+class AttachmentWalker(Walker):
+    """The reference case's walker; the review also carries a report version with a PDF attachment."""
+
+    def open(self) -> Review:
+        review = super().open()
+        upload = SimpleUploadedFile("Du thao.pdf", pdf_bytes(), content_type="application/pdf")
+        records.report_version_add(review=review, by=self.p.secretary, text="Bản có chữ ký", attachment=upload)
+        return review
+
+
+# --- The doors ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Door:
+    """One way in: ``method`` on ``url`` (a template filled from the stage's context); ``body(ctx)`` for writes.
+
+    ``listed`` (a template) makes a list page's 200 an "ok" only if the review is on it ("unlisted" if not)."""
+
+    group: str
+    method: str
+    url: str
+    body: Callable[[SimpleNamespace], dict] | None = None
+    api: bool = False
+    listed: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.method.upper()} {self.url}"
+
+
+def form(prefix: str, **fields) -> Callable[[SimpleNamespace], dict]:
+    """A web form's body: the stage the page was drawn at (``<prefix>-state``) and the prefixed fields."""
+
+    def build(ctx):
+        key = prefix.format(**vars(ctx))
+        return {f"{key}-state": ctx.state, **{f"{key}-{name}": value for name, value in fields.items()}}
+
+    return build
+
+
+def fixed(data: dict) -> Callable[[SimpleNamespace], dict]:
+    return lambda ctx: data
+
+
+R = "/reviews/{review}/"
+A = "/api/v1/reviews/{review}/"
+TRANSITIONS = [
+    "circulate_draft",
+    "close_opinions",
+    "give_guidance",
+    "submit_assessment",
+    "approve",
+    "return_for_revision",
+    "close",
+    "cancel",
+]
+TODAY = datetime.date.today()
+
+DOORS: list[Door] = [
+    # Pages.
+    Door("pages", "get", "/", listed=R),
+    Door("pages", "get", "/overview/{year}/", listed=R),
+    Door("pages", "get", R),
+    Door("pages", "get", R + "report/compare/"),
+    Door("pages", "get", R + "audit-trail/"),
+    Door("pages", "get", R + "report-versions/{version}/attachment"),
+    # The pages' actions: every transition and every record form, with a body the form accepts.
+    *[Door("page actions", "post", R + f"transitions/{n}/", form(f"t-{n}", reason="Lý do")) for n in TRANSITIONS],
+    Door("page actions", "post", R + "report/", form("report", text="Bản sửa")),
+    Door("page actions", "post", R + "opinions/", form("opinion", channel="written", text="Góp ý")),
+    Door("page actions", "post", R + "opinions/spoken/", form("spoken", author="tvminh", text="Phát biểu")),
+    Door("page actions", "post", R + "opinions/{opinion}/response/", form("respond-{opinion}", decision="accepted")),
+    Door(
+        "page actions",
+        "post",
+        R + "conference/",
+        form("conference", held_on="30/11/2021", held_time="08:00", location="Phòng 305", superior_representatives="vtthan"),
+    ),
+    Door("page actions", "post", R + "guidance/", form("guidance", text="Chỉ đạo")),
+    Door("page actions", "post", R + "self-assessment/", form("assessment", proposed_rating="good", justification="…")),
+    Door(
+        "page actions",
+        "post",
+        R + "decision/",
+        form("decision", final_rating="good", **{f"vote_{k}": v for k, v in VOTE.items()}),
+    ),
+    Door("page actions", "post", R + "notification/", form("notification", notified_on=TODAY.strftime("%d/%m/%Y"))),
+    Door(
+        "page actions",
+        "post",
+        R + "remedial-plan/",
+        form("plan", item_0_description="Khắc phục", item_0_owner="Đảng ủy", item_0_due_date="30/06/2022"),
+    ),
+    Door("page actions", "post", R + "participants/", form("invite", username="invitee")),
+    # The REST API: reads.
+    *[
+        Door("API reads", "get", A + suffix, api=True)
+        for suffix in (
+            "",
+            "report-versions/",
+            "opinions/",
+            "participants/",
+            "conference/",
+            "guidance/",
+            "self-assessment/",
+            "decision/",
+            "notification/",
+            "remedial-plan/",
+            "audit-trail/",
+            "compliance/",
+        )
+    ],
+    # The REST API: writes, with a body the serializer accepts.
+    *[Door("API writes", "post", A + f"transitions/{n}/", fixed({"reason": "Lý do"}), api=True) for n in TRANSITIONS],
+    Door("API writes", "post", A + "report-versions/", fixed({"text": "Bản sửa"}), api=True),
+    Door("API writes", "post", A + "opinions/", fixed({"text": "Góp ý", "channel": "written"}), api=True),
+    Door("API writes", "post", A + "opinions/{opinion}/response/", fixed({"decision": "accepted"}), api=True),
+    Door("API writes", "post", A + "participants/", fixed({"person": "invitee"}), api=True),
+    Door(
+        "API writes",
+        "put",
+        A + "conference/",
+        fixed(
+            {
+                "held_at": "2021-11-30T08:00:00+07:00",
+                "location": "Phòng 305",
+                "chair": "pvhung",
+                "attendees": [{"person": "pvhung", "present": True}],
+                "superior_representatives": ["vtthan"],
+            }
+        ),
+        api=True,
+    ),
+    Door("API writes", "post", A + "guidance/", fixed({"text": "Chỉ đạo"}), api=True),
+    Door("API writes", "put", A + "self-assessment/", fixed({"proposed_rating": "good", "justification": "…"}), api=True),
+    Door("API writes", "put", A + "decision/", fixed({"final_rating": "good", "vote": VOTE}), api=True),
+    Door("API writes", "put", A + "notification/", fixed({"notified_on": TODAY.isoformat()}), api=True),
+    Door(
+        "API writes",
+        "put",
+        A + "remedial-plan/",
+        fixed({"items": [{"description": "Khắc phục", "owner": "Đảng ủy", "due_date": "2022-06-30"}]}),
+        api=True,
+    ),
+    # The auditors' pages and files.
+    Door("compliance", "get", "/compliance/reviews/{review}/"),
+    Door("compliance", "get", "/compliance/reviews/{review}/evidence.zip"),
+    Door("compliance", "get", "/compliance/reviews/{review}/minutes.pdf"),
+    # viewflow's pages and a task action.
+    Door("viewflow", "get", "/tasks/review/", listed="/tasks/review/{process}/"),
+    Door("viewflow", "get", "/tasks/review/{process}/"),
+    Door("viewflow", "get", "/tasks/review/{process}/{task_name}/{task}/detail/"),
+    Door("viewflow", "post", "/tasks/review/{process}/{task_name}/{task}/assign/", fixed({})),
+]
+
+
+# --- Personas, clients, verdicts ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ended(org):
+    """A person whose district standing-committee position ended yesterday; they never acted on the review."""
+    person = UserFactory(username="ndhai", full_name="Nguyễn Đức Hải")
+    PositionFactory(
+        person=person,
+        organization=org.lb,
+        role="standing_committee",
+        start=datetime.date(2020, 1, 1),
+        end=datetime.date.today() - datetime.timedelta(days=1),
+    )
+    return person
+
+
+@pytest.fixture
+def everyone(people, ended):
+    """Persona name -> user (None: anonymous); also the person the invitation doors invite."""
+    UserFactory(username="invitee", full_name="Người được mời")
+    users = {name: getattr(people, name, None) for name in expected.PERSONAS}
+    users["ended"] = ended
+    return users
+
+
+def clients(users) -> dict[str, tuple[Client, APIClient]]:
+    """A page client (session) and an API client (token) per persona."""
+    made = {}
+    for name, user in users.items():
+        page, api = Client(), APIClient()
+        if user is not None:
+            page.force_login(user)
+            api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+        made[name] = (page, api)
+    return made
+
+
+def context(review: Review) -> SimpleNamespace:
+    process = ReviewProcess.objects.get(review=review)
+    tasks = process.task_set.order_by("-pk")
+    task = tasks.filter(status=STATUS.NEW).first() or tasks.first()
+    opinion = review.opinions.order_by("pk").first()
+    version = review.report_versions.exclude(attachment="").order_by("pk").first()
+    return SimpleNamespace(
+        review=review.pk,
+        year=review.year,
+        state=review.state,
+        process=process.pk,
+        task=task.pk,
+        task_name=task.flow_task.name,
+        opinion=opinion.pk if opinion else 999999,  # at the draft stage there is no opinion to answer
+        version=version.pk,
+    )
+
+
+def classify(door: Door, response, ctx: SimpleNamespace) -> str:
+    """The response as a verdict of ``expected.VERDICTS``."""
+    status = response.status_code
+    code = response.json().get("code") if door.api and status >= 400 else None
+    if status in (301, 302):
+        return "login" if "/accounts/login/" in response["Location"] else "ok"
+    if status == 401 or code in ("not_authenticated", "authentication_failed"):
+        return "login"
+    if status == 404 and door.api and code != "not_found":
+        return "none"  # visible, and nothing of that kind is recorded yet (e.g. `no_conference`)
+    if status in (200, 201):
+        if door.listed and not getattr(response, "streaming", False):
+            return "ok" if door.listed.format(**vars(ctx)) in response.content.decode() else "unlisted"
+        return "ok"
+    return str(status)
+
+
+def knock(door: Door, page: Client, api: APIClient, ctx: SimpleNamespace) -> str:
+    """Try ``door`` once and roll back whatever it wrote."""
+    client = api if door.api else page
+    url = door.url.format(**vars(ctx))
+    if door.method == "get":
+        response = client.get(url)
+        verdict = classify(door, response, ctx)
+        response.close()
+        return verdict
+    body = door.body(ctx) if door.body else {}
+    kwargs = {"format": "json"} if door.api else {}
+    try:
+        with transaction.atomic():
+            response = getattr(client, door.method)(url, body, **kwargs)
+            verdict = classify(door, response, ctx)
+            raise Rollback()
+    except Rollback:
+        pass
+    return verdict
+
+
+# --- The tests ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stage", expected.STAGES)
+def test_every_persona_at_every_door(stage, people, everyone, settings, tmp_path, monkeypatch):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    # Who gets the auditors' files is tested here; what is in them, in tests/compliance (building them is slow).
+    monkeypatch.setattr(compliance_views, "evidence_archive_file", lambda review: io.BytesIO(b"PK\x05\x06"))
+    monkeypatch.setitem(compliance_views.RENDERERS, "pdf", lambda document: b"%PDF-1.4")
+    review = AttachmentWalker(people).ready_at(stage)
+    ctx = context(review)
+    table = expected.expected()
+    leaks = expected.KNOWN_LEAKS
+    mismatches, fixed_leaks = [], []
+    for persona, (page, api) in clients(everyone).items():
+        for door in DOORS:
+            import time as _t
+            _t0 = _t.perf_counter()
+            got = knock(door, page, api, ctx)
+            if os.environ.get("DOOR_DUMP"):
+                with open(f"/tmp/dm/{stage}.time", "a") as fh:
+                    fh.write(f"{door.group}\t{door.name}\t{persona}\t{_t.perf_counter()-_t0:.4f}\n")
+            key = (door.name, persona, stage)
+            if key in leaks:
+                if got != leaks[key][0]:
+                    fixed_leaks.append(f"{key}: the known leak is gone (now {got!r}): update KNOWN_LEAKS")
+                continue
+            want = table.get(key, "?")
+            if os.environ.get("DOOR_DUMP"):
+                import json
+                with open(f"/tmp/dm/{stage}.jsonl", "a") as fh:
+                    fh.write(json.dumps([door.name, persona, stage, got]) + "\n")
+            if got != want:
+                mismatches.append(f"{door.name:70} {persona:10} got {got:8} expected {want}")
+    assert Review.objects.get(pk=review.pk).state == stage  # every write was rolled back
+    assert not mismatches and not fixed_leaks, "\n" + "\n".join(mismatches + fixed_leaks)
+
+
+def test_the_artifact_is_current():
+    text = expected.render_markdown([d.name for d in DOORS], {d.name: d.group for d in DOORS})
+    if os.environ.get("WRITE_MATRIX") == "1":
+        ARTIFACT.write_text(text, encoding="utf-8")
+    assert ARTIFACT.exists() and ARTIFACT.read_text(encoding="utf-8") == text, (
+        "docs/permission-matrix.md is out of date: run WRITE_MATRIX=1 pytest tests/security/test_door_matrix.py"
+    )
+
+
+def test_the_table_covers_every_door_persona_and_stage():
+    names = {d.name for d in DOORS}
+    assert set(expected.TABLES) == names, set(expected.TABLES) ^ names
+    for door, rows in expected.TABLES.items():
+        assert set(rows) == set(expected.PERSONAS), door
+        assert all(len(cells) == len(expected.STAGES) for cells in rows.values()), door
+        assert {c for cells in rows.values() for c in cells} <= set(expected.VERDICTS), door
