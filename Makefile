@@ -23,6 +23,7 @@ endef
 system-deps:
 	$(call apt_ensure,command -v msgfmt >/dev/null,gettext)
 	$(call apt_ensure,test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf,fonts-dejavu-core)
+	$(call apt_ensure,test -f /usr/share/fonts/truetype/freefont/FreeSerif.ttf,fonts-freefont-ttf)
 
 browser-deps:
 	$(call apt_ensure,command -v chromium >/dev/null,chromium)

@@ -288,6 +288,18 @@ class ConferenceSerializer(serializers.Serializer):
     chair = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=150)
     attendees = AttendeeSerializer(many=True)
     superior_representatives = serializers.ListField(child=serializers.CharField(max_length=150), default=list)
+    minutes_secretary = serializers.CharField(
+        required=False, allow_null=True, allow_blank=True, max_length=150, help_text="Who kept the minutes (username)."
+    )
+    minutes_approved = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Were the minutes approved at the conference? null: not recorded.",
+    )
+    minutes_approval = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=255, help_text="How they were approved."
+    )
 
     @staticmethod
     def from_model(conference: Conference) -> dict:
@@ -300,6 +312,9 @@ class ConferenceSerializer(serializers.Serializer):
                 for a in conference.attendance.select_related("person")
             ],
             "superior_representatives": [u.username for u in conference.superior_representatives.all()],
+            "minutes_secretary": conference.minutes_secretary.username if conference.minutes_secretary else None,
+            "minutes_approved": conference.minutes_approved,
+            "minutes_approval": conference.minutes_approval,
         }
 
 

@@ -236,7 +236,7 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY") or (
 )
 # Where manage.py anchor_audit_trail appends the chain's head (JSON lines) and verify_audit_trail reads it back.
 # Keep it outside the database, ideally on another machine or write-once storage.
-AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE", str(BASE_DIR / "audit-anchors.jsonl"))
+AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE") or str(BASE_DIR / "audit-anchors.jsonl")
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,7 @@ from django.utils.translation import gettext, gettext_lazy
 from review_process.models import (
     Attendance,
     AuditEvent,
+    Ballot,
     Conference,
     Decision,
     Guidance,
@@ -114,7 +115,16 @@ KINDS: tuple[Kind, ...] = (
         Conference,
         "conference",
         "review",
-        ("review", "held_at", "location", "chair", "recorded_by"),
+        (
+            "review",
+            "held_at",
+            "location",
+            "chair",
+            "minutes_secretary",
+            "minutes_approved",
+            "minutes_approval",
+            "recorded_by",
+        ),
         parts=(
             Part("attendance", Attendance, "conference", "conference__review", ("person", "present", "reason")),
             Part(
@@ -156,6 +166,24 @@ KINDS: tuple[Kind, ...] = (
         "review",
         ("review", "filed_by", "updated_at"),
         parts=(Part("items", RemedialItem, "plan", "plan__review", ("description", "owner", "due_date")),),
+    ),
+    Kind(
+        Ballot,
+        "ballot",
+        "review",
+        (
+            "review",
+            "eligible",
+            "cast",
+            "excellent",
+            "good",
+            "complete",
+            "not_complete",
+            "invalid",
+            "counting_board",
+            "recorded_by",
+            "recorded_at",
+        ),
     ),
 )
 KIND_BY_MODEL: dict[type, Kind] = {kind.model: kind for kind in KINDS}

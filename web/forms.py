@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from review_process.models import Ballot, OpinionChannel, Rating, ResponseDecision, ReviewKind
-from review_process.ratings import Vote
+from review_process.ratings import BALLOT_FIELDS, Vote
 from review_process.regimes import Trigger
 
 DATE_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
@@ -139,11 +139,28 @@ class ConferenceForm(ReviewActionForm):
     superior_representatives = forms.MultipleChoiceField(
         label=_("Representatives of the superior present"), required=False, widget=forms.CheckboxSelectMultiple
     )
+    minutes_secretary = forms.ChoiceField(label=_("Secretary of the conference (kept the minutes)"), required=False)
+    minutes_approved = forms.TypedChoiceField(
+        label=_("Were the minutes approved at the conference?"),
+        required=False,
+        choices=[("", _("— not recorded —")), ("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: {"yes": True, "no": False}.get(value),
+        empty_value=None,
+    )
+    minutes_approval = forms.CharField(
+        label=_("How they were approved"),
+        required=False,
+        max_length=255,
+        help_text=_("For example: by show of hands, 15 of 15."),
+    )
 
     def __init__(self, *args, local_people=(), superior_people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.local_people = list(local_people)
         self.fields["chair"].choices = [("", _("— nobody recorded —"))] + [
+            (u.username, person_label(u)) for u in [*self.local_people, *superior_people]
+        ]
+        self.fields["minutes_secretary"].choices = [("", _("— nobody recorded —"))] + [
             (u.username, person_label(u)) for u in [*self.local_people, *superior_people]
         ]
         self.fields["superior_representatives"].choices = [(u.username, person_label(u)) for u in superior_people]
@@ -156,7 +173,12 @@ class ConferenceForm(ReviewActionForm):
                 required=False,
                 max_length=255,
             )
-        self.service_fields = {"location": "location", "chair": "chair"}
+        self.service_fields = {
+            "location": "location",
+            "chair": "chair",
+            "minutes_secretary": "minutes_secretary",
+            "minutes_approval": "minutes_approval",
+        }
         for i, person in enumerate(self.local_people):
             self.service_fields[f"attendees[{i}].person"] = f"present_{person.username}"
             self.service_fields[f"attendees[{i}].reason"] = f"reason_{person.username}"
@@ -294,9 +316,7 @@ class DecisionForm(RatingFormMixin, ReviewActionForm):
 
 def _ballot_label(name: str):
     """The label of a ballot count: the model's verbose name, capitalised (the levels: the ratings' labels)."""
-    if name in Rating.values:
-        return Rating(name).label
-    return capfirst(Ballot._meta.get_field(name).verbose_name)
+    return Rating(name).label if name in Rating.values else capfirst(Ballot._meta.get_field(name).verbose_name)
 
 
 class BallotForm(ReviewActionForm):
@@ -304,7 +324,7 @@ class BallotForm(ReviewActionForm):
     board one name per line. Whether the counts add up is the service's to say (``ratings.ballot_error``: a
     form-wide error, shown at the top of the form)."""
 
-    COUNTS = ("eligible", "cast", "excellent", "good", "complete", "not_complete", "invalid")
+    COUNTS = BALLOT_FIELDS
 
     counting_board = forms.CharField(
         label=capfirst(Ballot._meta.get_field("counting_board").verbose_name),

@@ -131,6 +131,9 @@ class ConferenceView(ReviewScopedView):
             chair_username=v.get("chair") or None,
             attendees=[dict(a) for a in v["attendees"]],
             superior_representatives=v["superior_representatives"],
+            minutes_secretary_username=v.get("minutes_secretary") or None,
+            minutes_approved=v.get("minutes_approved"),
+            minutes_approval=v.get("minutes_approval", ""),
         )
         return Response(s.ConferenceSerializer(s.ConferenceSerializer.from_model(conference)).data)
 

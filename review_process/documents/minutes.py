@@ -20,6 +20,16 @@ from review_process.documents.party_format import (
 from review_process.models import Guidance, OpinionChannel, ResponseDecision, Review
 
 
+def _approval(conference) -> str:
+    """Whether and how the minutes were approved, only as recorded."""
+    if conference.minutes_approved is True:
+        how = f" ({nfc(conference.minutes_approval)})" if conference.minutes_approval else ""
+        return f"Biên bản đã được thông qua tại hội nghị{how}."
+    if conference.minutes_approved is False:
+        return "Biên bản chưa được thông qua tại hội nghị."
+    return "Việc thông qua biên bản: (chưa ghi nhận)."
+
+
 def conference_minutes(review: Review | int) -> PartyDocument:
     """Biên bản hội nghị kiểm điểm, from the conference record, the opinions, the guidance and the responses."""
     f = facts_for(review)
@@ -34,7 +44,7 @@ def conference_minutes(review: Review | int) -> PartyDocument:
     attendance = list(conference.attendance.select_related("person"))
     givers = {g.pk: g.given_by for g in Guidance.objects.filter(review=review).select_related("given_by")}
     chair = conference.chair
-    recorder = conference.recorded_by
+    secretary = conference.minutes_secretary  # who kept the minutes, as recorded (not who typed the data)
     present = [a for a in attendance if a.present]
     absent = [a for a in attendance if not a.present]
     draft = f.circulated_draft
@@ -45,7 +55,7 @@ def conference_minutes(review: Review | int) -> PartyDocument:
         ("para", f"Thời gian: {held_at:%H} giờ {held_at:%M}, ngày {held_at:%d/%m/%Y}."),
         ("para", f"Địa điểm: {nfc(conference.location)}."),
         ("para", f"Chủ trì hội nghị: {comrade(chair, titles) or '(chưa ghi nhận)'}."),
-        ("para", f"Thư ký hội nghị: {comrade(recorder, titles)}."),
+        ("para", f"Thư ký hội nghị: {comrade(secretary, titles) or '(chưa ghi nhận)'}."),
         (
             "para",
             f"Thành phần: {len(f.attendance)} đồng chí được triệu tập; có mặt {len(present)} đồng chí, "
@@ -97,12 +107,7 @@ def conference_minutes(review: Review | int) -> PartyDocument:
         body.append(("item", f"Ý kiến của đồng chí {o.author.get_full_name()}: {answer}."))
     if not f.opinions:
         body.append(("item", "(không có ý kiến)"))
-    body.append(
-        (
-            "para",
-            f"Hội nghị kiểm điểm tập thể {subject} năm {review.year} kết thúc; biên bản đã được thông qua tại hội nghị.",
-        )
-    )
+    body.append(("para", f"Hội nghị kiểm điểm tập thể {subject} năm {review.year} kết thúc. {_approval(conference)}"))
     if f.decision is not None:  # taken after the conference by the competent body: said as recorded, and when
         body.append(("heading", "KẾT QUẢ XẾP LOẠI (GHI NHẬN SAU HỘI NGHỊ)"))
         decided_titles = position_titles(
@@ -114,7 +119,7 @@ def conference_minutes(review: Review | int) -> PartyDocument:
         title="BIÊN BẢN",
         subtitle=f"Hội nghị kiểm điểm tập thể {subject} năm {review.year}",
         body=body,
-        left=Signature(["THƯ KÝ HỘI NGHỊ"], recorder.get_full_name() if recorder else ""),
+        left=Signature(["THƯ KÝ HỘI NGHỊ"], secretary.get_full_name() if secretary else ""),
         right=Signature(["CHỦ TRÌ HỘI NGHỊ"], chair.get_full_name() if chair else ""),
         footnote=(
             f"Văn bản được lập tự động từ hồ sơ điện tử của cuộc kiểm điểm (mã {review.pk}) "

@@ -1,4 +1,9 @@
-"""A ``PartyDocument`` as PDF (fpdf2 with DejaVu Sans, so Vietnamese diacritics render; text NFC-normalised)."""
+"""A ``PartyDocument`` as PDF (fpdf2; text NFC-normalised).
+
+It looks like the .docx of the same document: a Times-style serif at the same sizes. The .docx names Times New
+Roman (the font of party documents); the PDF embeds GNU FreeSerif, a Times-style serif that covers every
+Vietnamese letter (Liberation Serif, metric-compatible with Times, lacks the Vietnamese ones: checked with
+fontTools).  Debian's ``fonts-freefont-ttf`` provides it (``make system-deps``)."""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from fpdf import FPDF
 
 from review_process.documents.party_format import PartyDocument, Signature, nfc
 
-FONT_DIR = Path(getattr(settings, "REVIEW_PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+FONT_DIR = Path(getattr(settings, "REVIEW_PDF_FONT_DIR", "/usr/share/fonts/truetype/freefont"))
+FONT = "Serif"
 FONTS = {
-    "": "DejaVuSans.ttf",
-    "B": "DejaVuSans-Bold.ttf",
-    "I": "DejaVuSans-Oblique.ttf",
-    "BI": "DejaVuSans-BoldOblique.ttf",
+    "": "FreeSerif.ttf",
+    "B": "FreeSerifBold.ttf",
+    "I": "FreeSerifItalic.ttf",
+    "BI": "FreeSerifBoldItalic.ttf",
 }
+# The sizes of the .docx (docx_writer), in points.
+BODY = 14
 
 
 def render_pdf(doc: PartyDocument) -> bytes:
@@ -26,7 +34,7 @@ def render_pdf(doc: PartyDocument) -> bytes:
         path = FONT_DIR / filename
         if not path.exists():  # the oblique faces are optional: fall back to the upright ones
             path = FONT_DIR / FONTS["B" if "B" in style else ""]
-        pdf.add_font("DejaVu", style, str(path))
+        pdf.add_font(FONT, style, str(path))
     pdf.set_title(nfc(f"{doc.title} {doc.subtitle}"))
     pdf.set_author(nfc(doc.issuer_header))
     pdf.set_creator("review-engine")
@@ -35,39 +43,40 @@ def render_pdf(doc: PartyDocument) -> bytes:
     left_w, right_w = 70.0, width - 70.0
     top = pdf.get_y()
 
-    def cell(text, *, w, style="", size=11, align="C", h=5.5, x=None):
+    def cell(text, *, w, style="", size=BODY, align="C", h=None, x=None):
         if x is not None:
             pdf.set_x(x)
-        pdf.set_font("DejaVu", style, size)
+        h = h or size * 0.5
+        pdf.set_font(FONT, style, size)
         pdf.multi_cell(w, h, nfc(text), align=align, new_x="LMARGIN", new_y="NEXT")
 
     x_left, x_right = pdf.l_margin, pdf.l_margin + left_w
     if doc.superior_header:
-        cell(doc.superior_header, w=left_w, size=10, x=x_left)
-    cell(doc.issuer_header, w=left_w, style="B", size=10, x=x_left)
+        cell(doc.superior_header, w=left_w, size=13, x=x_left)
+    cell(doc.issuer_header, w=left_w, style="B", size=13, x=x_left)
     cell("*", w=left_w, x=x_left)
-    cell(doc.number, w=left_w, size=10, x=x_left)
+    cell(doc.number, w=left_w, size=13, x=x_left)
     bottom_left = pdf.get_y()
     pdf.set_y(top)
-    cell("ĐẢNG CỘNG SẢN VIỆT NAM", w=right_w, style="BU", size=11, x=x_right)
+    cell("ĐẢNG CỘNG SẢN VIỆT NAM", w=right_w, style="BU", size=14, x=x_right)
     pdf.ln(2)
-    cell(doc.place_date, w=right_w, style="I", size=11, x=x_right)
+    cell(doc.place_date, w=right_w, style="I", size=14, x=x_right)
     pdf.set_y(max(bottom_left, pdf.get_y()) + 8)
-    cell(doc.title, w=width, style="B", size=14)
-    cell(doc.subtitle, w=width, style="B", size=12)
+    cell(doc.title, w=width, style="B", size=15)
+    cell(doc.subtitle, w=width, style="B", size=14)
     cell("-----", w=width)
     pdf.ln(3)
     for style, text in doc.body:
         if style == "heading":
             pdf.ln(2)
-            cell(text, w=width, style="B", size=11)
+            cell(text, w=width, style="B")
         elif style == "item":
             pdf.set_x(pdf.l_margin + 8)
-            pdf.set_font("DejaVu", "", 11)
-            pdf.multi_cell(width - 8, 5.5, nfc("- " + text), align="J", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "", BODY)
+            pdf.multi_cell(width - 8, BODY * 0.5, nfc("- " + text), align="J", new_x="LMARGIN", new_y="NEXT")
         else:
-            pdf.set_font("DejaVu", "", 11)
-            pdf.multi_cell(width, 5.5, nfc("      " + text), align="J", new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font(FONT, "", BODY)
+            pdf.multi_cell(width, BODY * 0.5, nfc("      " + text), align="J", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
     pdf.ln(6)
     if pdf.get_y() > pdf.h - pdf.b_margin - 45:  # keep the signature block on one page
@@ -83,11 +92,11 @@ def render_pdf(doc: PartyDocument) -> bytes:
             pdf.ln(18)
             cell(part.name, w=half, style="B", x=x)
         elif part:
-            cell(part[0], w=half, style="BI", size=10, align="L", x=x)
+            cell(part[0], w=half, style="BI", size=12, align="L", x=x)
             for entry in part[1:]:
-                cell(entry, w=half, size=9, align="L", h=4.5, x=x)
+                cell(entry, w=half, size=11, align="L", x=x)
         bottoms.append(pdf.get_y())
     pdf.set_y(max(bottoms) + 6)
     if doc.footnote:
-        cell(doc.footnote, w=width, style="I", size=8, align="L", h=4)
+        cell(doc.footnote, w=width, style="I", size=10, align="L")
     return bytes(pdf.output())

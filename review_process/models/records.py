@@ -99,6 +99,22 @@ class Conference(models.Model):
     superior_representatives = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", blank=True, verbose_name=_("superior representatives")
     )
+    # What the minutes may say about themselves, only as recorded (blank: not recorded, never invented).
+    minutes_secretary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("secretary of the conference"),
+    )
+    minutes_approved = models.BooleanField(_("minutes approved at the conference"), null=True, blank=True)
+    minutes_approval = models.CharField(
+        _("how the minutes were approved"),
+        max_length=255,
+        blank=True,
+        help_text=_("For example: by show of hands, 15 of 15."),
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -25,8 +25,13 @@ def conference_record(
     chair_username: str | None,
     attendees: list[dict],
     superior_representatives: list[str],
+    minutes_secretary_username: str | None = None,
+    minutes_approved: bool | None = None,
+    minutes_approval: str = "",
 ) -> Conference:
-    """Record (or correct) the conference: when, where, who chaired, who attended, who came from above."""
+    """Record (or correct) the conference: when, where, who chaired, who attended, who came from above, and what
+    the minutes may say about themselves (who kept them; whether and how they were approved). What is not
+    given stays blank: the minutes never invent it."""
     review = locked(review)
     role = authorise(review, by, Action.RECORD_CONFERENCE)
     location = require_text(location, "location")
@@ -44,8 +49,25 @@ def conference_record(
             raise InvalidInput(_("Give the reason for the absence."), code="blank", field=f"attendees[{i}].reason")
         rows.append((attendee, present, reason))
     representatives = [person(u, f"superior_representatives[{i}]") for i, u in enumerate(superior_representatives)]
+    secretary = person(minutes_secretary_username, "minutes_secretary") if minutes_secretary_username else None
+    minutes_approval = (minutes_approval or "").strip()
+    if minutes_approval and minutes_approved is not True:
+        raise InvalidInput(
+            _("Say how the minutes were approved only when they were approved."),
+            code="invalid",
+            field="minutes_approval",
+        )
     conference, created = Conference.objects.update_or_create(
-        review=review, defaults={"held_at": held_at, "location": location, "chair": chair, "recorded_by": by}
+        review=review,
+        defaults={
+            "held_at": held_at,
+            "location": location,
+            "chair": chair,
+            "minutes_secretary": secretary,
+            "minutes_approved": minutes_approved,
+            "minutes_approval": minutes_approval,
+            "recorded_by": by,
+        },
     )
     conference.attendance.all().delete()
     Attendance.objects.bulk_create(
@@ -66,6 +88,9 @@ def conference_record(
             "chair": chair.username if chair else None,
             "attendees": [{"person": p.username, "present": pr, "reason": r} for p, pr, r in rows],
             "superior_representatives": [u.username for u in representatives],
+            "minutes_secretary": secretary.username if secretary else None,
+            "minutes_approved": minutes_approved,
+            "minutes_approval": minutes_approval,
         },
     )
     return conference

@@ -60,9 +60,12 @@ def ballot_record(*, review: Review | int, by, counts: dict, counting_board: lis
         actor=by,
         role=role,
         action="review.ballot.recorded" if created else "review.ballot.corrected",
+        records=[ballot],
         from_state=review.state,
         to_state=review.state,
-        payload={**values, "counting_board": board},
+        # The counts are in the record (fingerprinted above), not in the event: the person reviewed may read the
+        # audit trail and sees the tally only after the decision.
+        payload={"counting_board": board, "cast": values["cast"], "eligible": values["eligible"]},
     )
     return ballot
 

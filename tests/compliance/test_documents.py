@@ -65,7 +65,8 @@ def test_the_minutes_as_pdf_show_the_vietnamese_text(clean_review):
         for page in pypdf.PdfReader(io.BytesIO(data)).pages
         for font in page["/Resources"]["/Font"].values()
     }
-    assert {f.split("+")[-1] for f in fonts} >= {"DejaVuSansBook", "DejaVuSansBold"}
+    # The same Times-style serif as the .docx (FreeSerif: it covers every Vietnamese letter).
+    assert {f.split("+")[-1] for f in fonts} >= {"FreeSerif", "FreeSerifBold"}
 
 
 def test_the_final_report_in_both_formats(clean_review):
@@ -150,3 +151,24 @@ def test_the_evidence_archive_has_an_index_a_manifest_and_every_file(clean_revie
     index = archive.read("index.html").decode()
     assert "Đảng ủy phường Đức Giang" in index and "bien-ban-hoi-nghi.pdf" in index
     assert "kiểm điểm" in pdf_text(archive.read("conference/bien-ban-hoi-nghi.pdf"))
+
+
+def test_the_minutes_say_only_what_was_recorded_about_their_secretary_and_their_approval(clean_review, people):
+    """Who kept the minutes and whether they were approved are recorded facts, never the person who typed the data."""
+    text = docx_text(documents.conference_minutes_docx(clean_review))
+    assert "Thư ký hội nghị: (chưa ghi nhận)." in text
+    assert "Việc thông qua biên bản: (chưa ghi nhận)." in text
+    assert "đã được thông qua" not in text
+    conference = clean_review.conference
+    conference.minutes_secretary = people.deputy
+    conference.minutes_approved = True
+    conference.minutes_approval = "biểu quyết giơ tay, 8/8 đồng chí có mặt tán thành"
+    conference.save()
+    for text in (
+        docx_text(documents.conference_minutes_docx(clean_review)),
+        pdf_text(documents.conference_minutes_pdf(clean_review)),
+    ):
+        assert "Nguyễn Thị Lan" in text
+        assert "đã được thông qua tại hội nghị (biểu quyết giơ tay, 8/8 đồng chí có mặt tán thành)" in " ".join(
+            text.split()
+        )

@@ -15,8 +15,8 @@ action: ``{"action": "transition", "review": 1, "by": "lqvinh", "name": "approve
 from the release to the last contender done.  Bounded: a contender's own watchdog ends it after ``timeout``
 seconds (30 by default), the barrier waits at most as long.
 
-``check --review ID [--opinion ID]`` prints what the race left: the review's stage, its audit events by
-action, the responses of the opinion, and whether the audit trail is intact (``verify_chain``).
+``check --review ID [--opinion ID]`` prints what the race left: the database's vendor, the review's stage, its
+audit events by action, the responses of the opinion, and whether the audit trail is intact (``verify_chain``).
 """
 
 from __future__ import annotations
@@ -146,6 +146,7 @@ def check(*, review_id: int, opinion_id: int | None) -> None:
     responses = OpinionResponse.objects.filter(opinion_id=opinion_id) if opinion_id else OpinionResponse.objects.none()
     verdict = verify_chain()
     say(
+        vendor=connections["default"].vendor,
         state=review.state,
         events=events,
         responses=list(responses.values_list("decision", flat=True)),

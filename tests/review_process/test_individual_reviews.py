@@ -247,3 +247,9 @@ def test_leaders_are_rated_as_a_set_with_the_cap_per_equivalent_title(people, or
         ],
     )
     assert round_decide(rating_round=rating_round, by=people.standing, vote=VOTE).state == "decided"
+
+
+def test_the_audit_trail_does_not_show_the_subject_the_levels_of_the_tally(individual, people):
+    events = api(people.secretary).get(f"/api/v1/reviews/{individual.pk}/audit-trail/").json()
+    ballot = [e for e in events if e["action"].startswith("review.ballot.")]
+    assert ballot and not any(level in ballot[-1]["payload"] for level in ("excellent", "good", "not_complete"))

@@ -88,6 +88,9 @@ def _conference_initial(review, recs) -> dict:
         "location": conference.location,
         "chair": conference.chair.username if conference.chair else "",
         "superior_representatives": [p.username for p in conference.superior_representatives.all()],
+        "minutes_secretary": conference.minutes_secretary.username if conference.minutes_secretary else "",
+        "minutes_approved": {True: "yes", False: "no"}.get(conference.minutes_approved, ""),
+        "minutes_approval": conference.minutes_approval,
     }
     for a in conference.attendance.all():
         initial[f"present_{a.person.username}"] = a.present
@@ -193,6 +196,9 @@ def _record_conference(*, review, by, data, form):
         chair_username=data.get("chair") or None,
         attendees=form.attendees(),
         superior_representatives=data.get("superior_representatives", []),
+        minutes_secretary_username=data.get("minutes_secretary") or None,
+        minutes_approved=data.get("minutes_approved"),
+        minutes_approval=data.get("minutes_approval", ""),
     )
 
 
