@@ -176,6 +176,12 @@ PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private-media
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 # Uploaded files larger than this are spooled to a temporary file on disk instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# An attachment over REVIEW_ATTACHMENT_MAX_BYTES is dropped while it streams in, before it is stored.
+FILE_UPLOAD_HANDLERS = [
+    "review_process.attachments.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Checked while the attachment is read, in chunks: reading stops at the limit (attachment_too_large).
 REVIEW_ATTACHMENT_MAX_BYTES = env_int("REVIEW_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 

@@ -27,6 +27,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.functional import cached_property
@@ -232,3 +233,31 @@ def accept_upload(upload, *, limit: int | None = None) -> CheckedAttachment:
         sha256=sha.hexdigest(),
         size=size,
     )
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """First in ``FILE_UPLOAD_HANDLERS``: a file part larger than ``REVIEW_ATTACHMENT_MAX_BYTES`` is dropped while it
+    streams in (the handlers after this one never store more than the limit) and named in
+    ``request.uploads_too_large``; ``refuse_oversized_uploads`` then answers 400 ``attachment_too_large``."""
+
+    def new_file(self, field_name, *args, **kwargs):
+        super().new_file(field_name, *args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.REVIEW_ATTACHMENT_MAX_BYTES:
+            self.request.__dict__.setdefault("uploads_too_large", set()).add(self.field_name)
+            raise SkipFile()
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None  # the next handler builds the file
+
+
+def refuse_oversized_uploads(request) -> None:
+    """Raise 400 ``attachment_too_large`` when ``LimitedUploadHandler`` dropped a file of this request (call it after
+    the body was parsed; a DRF request is looked through to Django's)."""
+    request = getattr(request, "_request", request)
+    if request.__dict__.get("uploads_too_large"):
+        raise _too_large(settings.REVIEW_ATTACHMENT_MAX_BYTES)

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from api import serializers as s
 from api.views.common import READ_ERRORS, WRITE_ERRORS, ReviewScopedView, errors
 from permissions.roles import Action
+from review_process.attachments import refuse_oversized_uploads
 from review_process.errors import NotFound
 from review_process.models import OpinionResponse
 from review_process.services import records
@@ -36,6 +37,7 @@ class ReportVersionsView(ReviewScopedView):
     def post(self, request, review_id: int):
         review = self.get_review(review_id)
         data = s.ReportVersionInputSerializer(data=request.data)
+        refuse_oversized_uploads(request)  # after parsing: the handler dropped it while it streamed in
         data.is_valid(raise_exception=True)
         version = records.report_version_add(
             review=review,

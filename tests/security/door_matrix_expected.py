@@ -347,15 +347,16 @@ NOTES = {
     "400: with no conference recorded there is no attendee to choose, and the form is refused before the role "
     "is looked at (docs/web.md promises 403 to a role that may not act; nothing leaks: only those who see the "
     "review get this far).",
-    f"POST {_R}opinions/{{opinion}}/response/": "404 at the draft stage and for a review cancelled while drafting: "
-    "there is no opinion to answer yet (the page looks the opinion up first; the API checks the role and the "
-    "stage first).",
+    f"POST {_R}opinions/{{opinion}}/response/": "the secretary changes the response to an opinion (an unanswered "
+    "one first). 404 at the draft stage and for a review cancelled while drafting: there is no opinion to answer "
+    "yet, and the page looks the opinion up first.",
+    f"POST {_A}opinions/{{opinion}}/response/": "at the draft stage and for a review cancelled while drafting there "
+    "is no opinion yet (the URL names a made-up one): the API checks the role and the stage first, so 403 or 409.",
     "POST /tasks/review/{process}/{task_name}/{task}/assign/": "the task waiting at that stage (the review's "
     "last step once closed or cancelled): only whoever takes that step may assign it to themselves.",
     f"POST {_R}transitions/return_for_revision/": "a reason is given; the standing committee returns a submitted "
     "review.",
 }
-NOTES[f"POST {_A}opinions/{{opinion}}/response/"] = NOTES[f"POST {_R}opinions/{{opinion}}/response/"]
 
 #: ``(door, persona, stage) -> (what the product answers, what the documents promise, why it matters)``.
 #: Checked strictly: a leak that is fixed fails the test until its entry is removed.

@@ -321,3 +321,30 @@ def test_the_web_form_refuses_a_disguised_page_on_its_field(client, people, walk
     with translation.override("vi"):  # the site's language: the test client sends no Accept-Language
         assert escape(str(attachments.ATTACHMENT_TYPE_NOT_ALLOWED)) in response.content.decode()
     assert not ReportVersion.objects.filter(review=review).exists()
+
+
+def test_an_oversized_upload_is_dropped_while_it_streams_in(walker, people, settings):
+    """The upload handler stops storing the file past the limit; the API and the page answer 400."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    settings.REVIEW_ATTACHMENT_MAX_BYTES = 1000
+    review = walker.open()
+    big = b"%PDF-1.4\n" + b"0" * 5000
+    client = APIClient()
+    client.force_authenticate(people.secretary)
+    response = client.post(
+        f"/api/v1/reviews/{review.pk}/report-versions/",
+        {"text": "Dự thảo", "attachment": SimpleUploadedFile("big.pdf", big, content_type="application/pdf")},
+        format="multipart",
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "attachment_too_large")
+    page = Client()
+    page.force_login(people.secretary)
+    response = page.post(
+        f"/reviews/{review.pk}/report/",
+        {"report-state": "draft", "report-text": "Dự thảo", "report-attachment": SimpleUploadedFile("big.pdf", big)},
+    )
+    assert response.status_code == 400
+    assert not review.report_versions.exists()

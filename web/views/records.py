@@ -13,6 +13,8 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from review_process.attachments import refuse_oversized_uploads
+from review_process.errors import InvalidInput
 from review_process.models import ResponseDecision
 from review_process.selectors import review_people, review_records
 from review_process.services import records as svc
@@ -38,6 +40,12 @@ def record_post(request, pk, key):
     form = build_record_form(
         key, request, review, review_records(review=review), people, data=request.POST, files=request.FILES
     )
+    try:
+        refuse_oversized_uploads(request)  # a file dropped while it streamed in (review_process.attachments)
+    except InvalidInput as error:
+        form.is_valid()
+        form.add_error("attachment" if "attachment" in form.fields else None, error.message)
+        return render_review(request, review, bound={key: form}, status=400)
     intent = request.POST.get("intent", "submit")
     if spec.draft_fields and intent == "discard":
         draft_clear(request, review, key)
