@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from guardian.models import UserObjectPermission
 
-from permissions.models import Position
+from permissions.models import OrganizationKind, Position
 from permissions.roles import LOCAL_ROLES, SUPERIOR_ROLES, review_codename
 from permissions.selectors import superior_scope
 from review_process.access import prefetch_review_perms
@@ -78,7 +78,8 @@ def review_summaries(*, user, reviews, today: datetime.date | None = None) -> li
 def overview_for(*, user, year: int, today: datetime.date | None = None) -> dict:
     """The superior's overview of a year: one row per subordinate organisation (with its review, if any), followed
     by one row per individual review of its leaders; counts per stage (of the organisations' reviews), and the
-    overdue rows.  A constant number of queries."""
+    overdue rows.  Party cells appear only when they have a review in the engine (their ward rates them in a rating
+    round).  A constant number of queries."""
     organizations = list(superior_scope(user=user, day=datetime.date(year, 12, 31)))
     reviews = list(
         reviews_visible_to(user=user)
@@ -93,6 +94,8 @@ def overview_for(*, user, year: int, today: datetime.date | None = None) -> dict
             summaries[row["review"].organization_id] = row
     rows = []
     for org in organizations:
+        if org.kind == OrganizationKind.CELL and org.pk not in summaries and org.pk not in leaders:
+            continue  # party cells are rated by their ward in a rating round; listed only with a review here
         rows.append({"organization": org, **summaries.get(org.pk, {"review": None})})
         rows += [{"organization": org, **row} for row in leaders.get(org.pk, [])]
     counts = {state: 0 for state in ReviewState.values}
