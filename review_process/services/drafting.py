@@ -23,6 +23,7 @@ from review_process.models import (
     ReportVersion,
     ResponseDecision,
     Review,
+    ReviewKind,
     ReviewParticipant,
 )
 from review_process.services.base import authorise, locked, person, require_text
@@ -96,6 +97,13 @@ def opinion_add(*, review: Review | int, by, text: str, channel: str, author_use
     review = locked(review)
     if channel not in OpinionChannel.values:
         raise InvalidInput(_("Unknown channel."), code="invalid_channel", field="channel")
+    if channel == OpinionChannel.RESIDENCE and review.kind != ReviewKind.INDIVIDUAL:
+        # The residence party committee comments on a leader (QĐ 89 III.2.2), not on a collective.
+        raise InvalidInput(
+            _("The residence committee's comment belongs to an individual review."),
+            code="invalid_channel",
+            field="channel",
+        )
     text = require_text(text, "text")
     if author_username and author_username != by.username:
         role = authorise(review, by, Action.RECORD_OPINION_FOR_OTHERS)

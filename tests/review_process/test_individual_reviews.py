@@ -253,3 +253,10 @@ def test_the_audit_trail_does_not_show_the_subject_the_levels_of_the_tally(indiv
     events = api(people.secretary).get(f"/api/v1/reviews/{individual.pk}/audit-trail/").json()
     ballot = [e for e in events if e["action"].startswith("review.ballot.")]
     assert ballot and not any(level in ballot[-1]["payload"] for level in ("excellent", "good", "not_complete"))
+
+
+def test_the_residence_committees_comment_belongs_to_an_individual_review(walker, people):
+    collective = walker.to_state("collecting_opinions")
+    with pytest.raises(InvalidInput) as error:
+        records.opinion_add(review=collective, by=people.deputy, text="Nhận xét nơi cư trú", channel="residence")
+    assert error.value.code == "invalid_channel"

@@ -117,7 +117,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, review):
 
 
 def test_anonymous_visitors_never_see_viewflow_pages(client, review):
-    """viewflow's own middleware answers 403 to anonymous visitors (see docs/web.md); never the page."""
+    """Anonymous visitors of viewflow's pages are sent to the login page (workflows/middleware.py); never the page."""
     for url in viewflow_pages(review):
         response = client.get(url)
         assert response.status_code in (302, 403, 404), url
