@@ -9,6 +9,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
@@ -53,9 +54,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves the collected static files (STATIC_ROOT) itself, before the rest of the stack.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Vietnamese unless the person chose English with the header's switch (Accept-Language ignored on pages).
+    "config.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -87,8 +91,13 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "config.wsgi.application"
 
+# DATABASE_URL (postgres://user:password@host:5432/name or sqlite:////absolute/path.sqlite3), when set, selects
+# the database; otherwise DB (sqlite, the embedded default, or postgres) with the DB_* variables.
+DATABASE_URL = env("DATABASE_URL")
 DB_ENGINE = env("DB", "sqlite")
-if DB_ENGINE == "postgres":
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+elif DB_ENGINE == "postgres":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
@@ -103,12 +112,17 @@ if DB_ENGINE == "postgres":
     }
 else:
     DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": env("DB_NAME", str(BASE_DIR / "db.sqlite3")),
-            # IMMEDIATE: writers take the write lock at BEGIN, so concurrent transitions queue instead of failing.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-        }
+        "default": {"ENGINE": "django.db.backends.sqlite3", "NAME": env("DB_NAME", str(BASE_DIR / "db.sqlite3"))}
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # IMMEDIATE: writers take the write lock at BEGIN, so concurrent transitions queue instead of failing.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL: readers do not block the writer (nor it them); FULL: a committed transaction survives a power
+        # loss. Run on every new connection; an in-memory database (the tests) keeps its own journal mode.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
 
 # PostgreSQL: the role the application connects as when serving. It owns nothing; after every migrate (run as
@@ -161,13 +175,19 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT") or BASE_DIR / "staticfiles")  # filled by `manage.py collectstatic`
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Without debug, WhiteNoise serves STATIC_ROOT: compressed copies and hashed names (cached for good by browsers),
+# so collectstatic must run before serving (`make serve`). With debug (tests, `make run`) the plain storage.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 # Report attachments are private: stored outside any public URL and served only through the review's
 # attachment view, which checks the review's permission (review_process.attachments). Nothing serves MEDIA_URL.
@@ -244,11 +264,17 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY") or (
 # Keep it outside the database, ideally on another machine or write-once storage.
 AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE") or str(BASE_DIR / "audit-anchors.jsonl")
 
+# One console handler, on the root logger: every line once. Django's own "django" logger loses its default
+# handlers (they would print its warnings a second time) and propagates to the root; "django.server" (runserver's
+# request lines) keeps its own. An ordinary 4xx (403 PermissionDenied …) is one line, without a traceback.
+LOG_LEVEL = env("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "filters": {"no_traceback_below_500": {"()": "config.log_filters.NoTracebackBelow500"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 # Deployment: HTTPS only, behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and appends the
@@ -259,9 +285,11 @@ TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", default=TRUST_X_FORWAR
 if TRUST_X_FORWARDED_PROTO:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Both stay on in production; `make run` (plain http on 127.0.0.1) turns them off.
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's health check may come over plain HTTP
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)

@@ -9,6 +9,7 @@ from web.views import (
     audit_trail,
     home,
     overview,
+    profile,
     records,
     report_compare,
     review_page,
@@ -26,6 +27,9 @@ def record(route: str, key: str, name: str):
 urlpatterns = [
     path("", home.home, name="home"),
     path("reviews/open/", home.review_open_view, name="review-open"),
+    path("profile/", profile.profile, name="profile"),
+    path("profile/token/", profile.token_create, name="profile-token-create"),
+    path("profile/token/revoke/", profile.token_revoke, name="profile-token-revoke"),
     path("overview/", overview.overview, name="overview"),
     path("overview/<int:year>/", overview.overview, name="overview-year"),
     path("reviews/<int:pk>/", review_page.review_detail, name="review-detail"),

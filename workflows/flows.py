@@ -98,4 +98,7 @@ class ReviewFlow(flow.Flow):
         return may(user, _review_of(obj), "view")
 
     def has_manage_permission(self, user, obj=None) -> bool:
-        return user.is_authenticated and user.is_superuser
+        """Nobody manages reviews through viewflow's own actions (cancel, undo, reassign, revive): a transition
+        runs only through workflows.services.review_transition, and superuser or staff flags give no power over
+        reviews (the role table alone decides)."""
+        return False

@@ -105,3 +105,14 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, walker):
     for url in ["/tasks/review/", f"/tasks/review/{process.pk}/"]:
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/"), url
+
+
+def test_a_superuser_flag_gives_no_power_through_viewflows_manage_actions(walker):
+    from tests.factories import UserFactory
+    from workflows.flows import ReviewFlow
+
+    review = walker.open()
+    root = UserFactory(username="root-vf", is_superuser=True, is_staff=True)
+    process = review.reviewprocess if hasattr(review, "reviewprocess") else None
+    assert not ReviewFlow.instance.has_manage_permission(root)
+    assert not ReviewFlow.instance.has_manage_permission(root, process)
