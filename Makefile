@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
 
-.PHONY: run test lint messages migrate demo bench test-postgres system-deps browser-deps clean
+.PHONY: run serve test lint messages migrate demo bench test-postgres system-deps browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,9 +37,29 @@ migrate: $(STAMP)
 demo: migrate
 	DJANGO_DEBUG=true $(PY) manage.py seed_demo
 
-run: messages demo
+# Served as in production (debug off: the site's own 403/404/500 pages, an enforced content security policy) but
+# over plain http on this machine: a secret key generated once into the ignored file .local-secret, no https
+# redirect, no secure-only cookies, no HSTS, no proxy headers trusted; --insecure serves the static files.
+# The audit trail's HMAC key stays the one `make demo` (debug on, no key) chained the demo's events with.
+LOCAL_SECRET := .local-secret
+$(LOCAL_SECRET):
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+run: messages demo $(LOCAL_SECRET)
 	@echo "Serving http://127.0.0.1:8000 — log in with one of the demo logins above."
-	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY_FILE=$(LOCAL_SECRET) DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost \
+		SECURE_SSL_REDIRECT=false SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false SECURE_HSTS_SECONDS=0 \
+		TRUST_X_FORWARDED_PROTO=false TRUST_X_FORWARDED_FOR=false \
+		AUDIT_HMAC_KEY="$$(DJANGO_DEBUG=true DJANGO_SECRET_KEY= DJANGO_SECRET_KEY_FILE= AUDIT_HMAC_KEY= \
+			$(PY) -c 'from config import settings; print(settings.AUDIT_HMAC_KEY)')" \
+		$(PY) manage.py runserver --insecure 127.0.0.1:8000
+
+# The production server: gunicorn (gunicorn.conf.py, GUNICORN_* in .env.example) on 127.0.0.1:8000 behind the TLS
+# proxy, static files collected into STATIC_ROOT and served by WhiteNoise. Needs the production environment
+# (DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL or DB_*, …) and a migrated database; GET /healthz to check.
+serve: messages
+	DJANGO_DEBUG=false $(PY) manage.py collectstatic --no-input -v 0
+	DJANGO_DEBUG=false GUNICORN_BIND=$${GUNICORN_BIND:-127.0.0.1:8000} $(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -180,15 +180,18 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Without debug, WhiteNoise serves STATIC_ROOT: compressed copies and hashed names (cached for good by browsers),
-# so collectstatic must run before serving (`make serve`). With debug (tests, `make run`) the plain storage.
+# so collectstatic runs before serving (`make serve`; config/staticfiles.py). With debug (tests) the plain storage.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "config.staticfiles.StaticFilesStorage"
     },
 }
+# With debug (the tests too, where Django turns DEBUG off at run time), WhiteNoise looks files up per request
+# instead of indexing STATIC_ROOT once at start, which need not exist then.
+WHITENOISE_AUTOREFRESH = DEBUG
 # Report attachments are private: stored outside any public URL and served only through the review's
 # attachment view, which checks the review's permission (review_process.attachments). Nothing serves MEDIA_URL.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private-media")
@@ -272,9 +275,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"no_traceback_below_500": {"()": "config.log_filters.NoTracebackBelow500"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]}},
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["no_traceback_below_500"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
+    "loggers": {
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Deployment: HTTPS only, behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and appends the

@@ -10,7 +10,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = BASE_DIR / "test-results" / "media"  # noqa: F405
 PRIVATE_MEDIA_ROOT = BASE_DIR / "test-results" / "private-media"  # noqa: F405
-if os.environ.get("DB") != "postgres":
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405 (SQLite however it was chosen)
     DATABASES["default"]["NAME"] = ":memory:"  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
 AUDIT_HMAC_KEY = "test-audit-hmac-key"  # fixed: the tests recompute hashes with and without it

@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 def as_user(client):
     def login(user):
         client.force_login(user)
-        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the pages follow the chosen language only
         return client
 
     return login

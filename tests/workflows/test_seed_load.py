@@ -1,0 +1,56 @@
+"""``manage.py seed_load``: a small load verifies, covers every stage, and its inspection login sees it all."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from permissions.models import Organization, User
+from review_process.audit import verify_chain
+from review_process.chained_records import verify_records
+from review_process.models import Review
+from review_process.selectors.reviews import reviews_visible_to
+
+pytestmark = pytest.mark.django_db
+
+STAGES = {"draft", "collecting_opinions", "awaiting_guidance", "finalizing", "submitted", "approved", "closed"}
+
+
+def load(*args):
+    out = io.StringIO()
+    call_command("seed_load", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_a_small_load_verifies_and_the_inspection_login_sees_every_review():
+    out = load("--organizations", "30", "--year", "2024", "--password", "s3cret-Load", "--code", "SL")
+    assert Organization.objects.filter(code__startswith="SL").count() == 30
+    reviews = Review.objects.filter(year=2024)
+    assert set(reviews.values_list("state", flat=True)) == STAGES | {"cancelled"}
+    assert verify_chain().intact
+    assert verify_records().intact
+    logins = dict(line.split() for line in out.splitlines() if line.startswith("  "))
+    assert set(logins) == {
+        "secretary",
+        "deputy_secretary",
+        "committee_member",
+        "organization_board",
+        "standing_committee",
+        "inspection",
+    }
+    for username in logins.values():
+        assert User.objects.get(username=username).check_password("s3cret-Load")
+    inspection = User.objects.get(username=logins["inspection"])
+    assert inspection.positions.get().organization.code == "SL"
+    assert reviews_visible_to(user=inspection).count() == reviews.count() == 28
+    secretary = User.objects.get(username=logins["secretary"])
+    assert reviews_visible_to(user=secretary).count() == 1
+
+
+def test_a_database_with_other_data_is_refused_unless_forced():
+    User.objects.create(username="someone")
+    with pytest.raises(CommandError):
+        load("--organizations", "5", "--password", "p", "--code", "SX")
+    load("--organizations", "5", "--password", "p", "--code", "SX", "--force")
+    with pytest.raises(CommandError):
+        load("--organizations", "5", "--password", "p", "--code", "SX", "--force")
