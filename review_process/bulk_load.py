@@ -15,25 +15,31 @@ has failures to report.
 stage (draft .. closed, and some cancelled; see ``review_process.bulk_reviews``), a position for every role
 (secretary, deputy and committee member in each ward; organisation board, standing committee and inspection
 in each district and the city), every login with password ``P``, and the guardian grants derived by
-``permissions.grants.sync_object_grants`` (the same rows as the services give).
+the table of ``permissions.grants`` in bulk (``_grant``: the rows ``sync_object_grants`` gives a new review,
+which then finds nothing to add or remove).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
+from guardian.models import UserObjectPermission
 
-from permissions.grants import sync_object_grants
+from permissions.grants import holders_for_line
 from permissions.models import Organization, Position, User
+from permissions.roles import Role, actions_of
 from permissions.services import organization_save
 from review_process.audit import GENESIS
 from review_process.bulk_reviews import BATCH, CANCEL_FROM, STAGES, Cast, create_reviews
 from review_process.grants import ReviewGrantTarget
-from review_process.models import AuditChainHead, Review
+from review_process.models import AuditChainHead, AuditEvent, Review
 
 START = datetime.date(2015, 1, 1)
 #: Stages of a load, in turn: every stage of the main sequence, and cancelled from an early stage.
@@ -211,11 +217,36 @@ def load_dataset(
         root, districts, wards, cast, year=year, stage_of=lambda i: SPREAD[i % len(SPREAD)], broken_every=10,
         late_every=25, progress=progress,
     )  # fmt: skip
-    target = ReviewGrantTarget()
-    reviews = Review.objects.filter(organization__path__startswith=root.path, year=year).select_related(
-        "organization"
-    )
-    for review in progress(reviews.iterator(chunk_size=BATCH), desc="grants", total=data.reviews):
-        sync_object_grants(target, review)
+    reviews = Review.objects.filter(organization__path__startswith=root.path, year=year).select_related("organization")
+    ids = list(reviews.values_list("pk", flat=True))
+    for start in progress(range(0, len(ids), 500), desc="grants", unit="×500"):
+        _grant(list(reviews.filter(pk__in=ids[start : start + 500])))
     data.logins = logins
     return data
+
+
+def _grant(reviews: list[Review]) -> None:
+    """The guardian rows of new reviews (none yet, no participants), as ``sync_object_grants`` derives them:
+    the holders of the review's line on its year's tree, and whoever acted on it (past actor)."""
+    target = ReviewGrantTarget()
+    ct = ContentType.objects.get_for_model(Review)
+    perm_ids = dict(Permission.objects.filter(content_type=ct).values_list("codename", "id"))
+    actors = AuditEvent.objects.filter(review__in=reviews, actor__isnull=False).values_list("review_id", "actor_id")
+    acted: dict[int, set[int]] = defaultdict(set)
+    for review_id, actor_id in actors.distinct():
+        acted[review_id].add(actor_id)
+    rows = set()
+    for review in reviews:
+        holders = holders_for_line(review.organization, line_day=target.line_day(review))
+        for person_id in acted[review.pk]:
+            holders.setdefault(person_id, set()).add(Role.PAST_ACTOR)
+        rows |= {
+            (user_id, perm_ids[target.codename(action)], str(review.pk))
+            for user_id, roles in holders.items()
+            for role in roles
+            for action in actions_of(role)
+        }
+    UserObjectPermission.objects.bulk_create(
+        [UserObjectPermission(user_id=u, permission_id=p, content_type=ct, object_pk=pk) for u, p, pk in rows],
+        batch_size=BATCH,
+    )

@@ -265,9 +265,7 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
     answered = [o for o in rows[Opinion] if "review.opinion.responded" in o.review._done]
     responses = OpinionResponse.objects.bulk_create(
         [
-            OpinionResponse(
-                opinion=o, decision="accepted", responded_by=o.recorded_by, responded_at=_at(year, 12, 2)
-            )
+            OpinionResponse(opinion=o, decision="accepted", responded_by=o.recorded_by, responded_at=_at(year, 12, 2))
             for o in answered
         ],
         batch_size=BATCH,

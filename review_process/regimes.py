@@ -37,9 +37,9 @@ class Trigger(models.TextChoices):
     DISCIPLINE = "discipline", _("Disciplined during the year")
     COLLECTIVE_DISCIPLINED = "collective_disciplined", _("The collective was disciplined")
     DEGRADATION = "degradation", _("Ideological or ethical degradation concluded")
-    TARGETS_MISSED = "targets_missed", _("Under 50% of targets met, or key targets missed")
+    TARGETS_MISSED = "targets_missed", _("Under half of the targets met, or key targets missed")
     DISUNITY = "disunity", _("Disunity concluded")
-    SUBORDINATES_DISCIPLINED = "subordinates_disciplined", _("More than 20% of subordinate units disciplined")
+    SUBORDINATES_DISCIPLINED = "subordinates_disciplined", _("More than a fifth of the subordinate units disciplined")
     CRITERION_POOR = "criterion_poor", _("A criterion graded poor (kém)")
 
 
