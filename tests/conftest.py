@@ -6,6 +6,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from review_process.models import Review
 from review_process.services import records
@@ -182,3 +183,10 @@ class Walker:
 @pytest.fixture
 def walker(people):
     return Walker(people)
+
+
+@pytest.fixture
+def english():
+    """Messages asserted in English (the source language); the product itself speaks Vietnamese by default."""
+    with translation.override("en"):
+        yield

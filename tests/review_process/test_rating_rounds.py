@@ -18,7 +18,7 @@ from tests.conftest import VOTE
 from tests.factories import OrganizationFactory, PositionFactory, UserFactory
 from workflows.services import review_open, review_transition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 OVERRIDE = {"2019-2022": {"quota_scopes": {"organizations": "group"}}}
 
 

@@ -13,7 +13,7 @@ from review_process.errors import Conflict
 from review_process.models import AuditEvent, Review
 from workflows.services import review_open, review_transition
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_a_review_stores_its_regime_when_opened_and_the_api_shows_it(people):
