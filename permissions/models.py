@@ -151,6 +151,13 @@ class PositionQuerySet(models.QuerySet):
         day = day or timezone.localdate()
         return self.filter(Q(start__lte=day), Q(end__isnull=True) | Q(end__gte=day))
 
+    def held_during(self, first: datetime.date, last: datetime.date) -> PositionQuerySet:
+        """Positions held on at least one day from ``first`` to ``last`` (both inclusive)."""
+        return self.filter(Q(start__lte=last), Q(end__isnull=True) | Q(end__gte=first))
+
+    def held_in_year(self, year: int) -> PositionQuerySet:
+        return self.held_during(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+
 
 class Position(models.Model):
     """A person holds a role in an organisation from ``start`` to ``end`` (inclusive; open-ended if null)."""

@@ -74,10 +74,9 @@ def organizations_user_may_open(*, user) -> list[Organization]:
     return list(Organization.objects.filter(condition).order_by("path"))
 
 
-def held_position_in(*, user, organization: Organization, first: datetime.date, last: datetime.date) -> bool:
-    """Did ``user`` hold any position in ``organization`` on some day from ``first`` to ``last``?"""
-    return (
-        Position.objects.filter(person_id=user.pk, organization_id=organization.pk, start__lte=last)
-        .filter(Q(end__isnull=True) | Q(end__gte=first))
-        .exists()
-    )
+def held_position_in(*, user, organization: Organization, year: int, roles=None) -> bool:
+    """Did ``user`` hold a position (one of ``roles``, or any) in ``organization`` at some time during ``year``?"""
+    positions = Position.objects.held_in_year(year).filter(person_id=user.pk, organization_id=organization.pk)
+    if roles is not None:
+        positions = positions.filter(role__in=list(roles))
+    return positions.exists()

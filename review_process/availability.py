@@ -14,7 +14,6 @@ queries as asking for one, plus one load of the records when a blocking rule app
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
@@ -103,12 +102,7 @@ def has_conflict_of_interest(user, review: Review) -> bool:
         cache[user.pk] = (
             review.submitted_by_id == user.pk
             or review.subject_id == user.pk
-            or held_position_in(
-                user=user,
-                organization=review.organization,
-                first=datetime.date(review.year, 1, 1),
-                last=datetime.date(review.year, 12, 31),
-            )
+            or held_position_in(user=user, organization=review.organization, year=review.year)
         )
     return cache[user.pk]
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from permissions.models import Position
@@ -310,12 +310,9 @@ def load_individual(facts: list[ReviewFacts]) -> None:
     subjects = {item.review.subject_id for item in wanted if item.review.subject_id is not None}
     spans: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(list)
     if subjects:
-        positions = Position.objects.filter(
-            person_id__in=subjects,
-            organization_id__in=organizations,
-            role=Role.SECRETARY,
-            start__lte=datetime.date(max(years), 12, 31),
-        ).filter(Q(end__isnull=True) | Q(end__gte=datetime.date(min(years), 1, 1)))
+        positions = Position.objects.held_during(
+            datetime.date(min(years), 1, 1), datetime.date(max(years), 12, 31)
+        ).filter(person_id__in=subjects, organization_id__in=organizations, role=Role.SECRETARY)
         for position in positions:
             spans[(position.person_id, position.organization_id)].append((position.start, position.end))
     for item in wanted:

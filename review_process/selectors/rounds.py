@@ -11,11 +11,10 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from permissions.models import Organization, Position
@@ -124,10 +123,9 @@ def self_assessments(*, organization_ids: Iterable[int], year: int) -> dict[int,
 
 def positions_held_during(*, user, organization_ids: Iterable[int], year: int) -> list[Organization]:
     """The organisations among ``organization_ids`` where ``user`` held any position during ``year``."""
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     held = (
-        Position.objects.filter(person_id=user.pk, organization_id__in=list(organization_ids), start__lte=last)
-        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        Position.objects.held_in_year(year)
+        .filter(person_id=user.pk, organization_id__in=list(organization_ids))
         .values_list("organization_id", flat=True)
     )
     return list(Organization.objects.filter(pk__in=set(held)).order_by("code"))

@@ -7,18 +7,15 @@ the collective they lead and, under the regimes that say so, not above it (``rev
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from permissions.models import Position
 from permissions.roles import Action, Role
+from permissions.selectors import held_position_in
 from review_process.audit import audit_record
 from review_process.errors import Forbidden, InvalidInput
-from review_process.models import Ballot, Review
+from review_process.models import Ballot, Decision, Review
 from review_process.ratings import BALLOT_FIELDS, ballot_error
 from review_process.services.base import authorise, locked
 
@@ -30,13 +27,8 @@ def is_head(review: Review) -> bool:
     """Was the subject the organisation's secretary (its head) during the review's year?"""
     if review.subject_id is None:
         return False
-    first, last = datetime.date(review.year, 1, 1), datetime.date(review.year, 12, 31)
-    return (
-        Position.objects.filter(
-            person_id=review.subject_id, organization_id=review.organization_id, role=Role.SECRETARY, start__lte=last
-        )
-        .filter(Q(end__isnull=True) | Q(end__gte=first))
-        .exists()
+    return held_position_in(
+        user=review.subject, organization=review.organization, year=review.year, roles=(Role.SECRETARY,)
     )
 
 
@@ -73,10 +65,6 @@ def ballot_record(*, review: Review | int, by, counts: dict, counting_board: lis
 def ballot_for(*, review: Review, user) -> Ballot | None:
     """The tally as ``user`` may see it: the subject sees it only after the decision (403 ``tally_hidden``)."""
     ballot = Ballot.objects.filter(review=review).first()
-    if ballot is not None and review.subject_id == user.pk and not hasattr_decision(review):
+    if ballot is not None and review.subject_id == user.pk and not Decision.objects.filter(review=review).exists():
         raise Forbidden(TALLY_HIDDEN, code="tally_hidden")
     return ballot
-
-
-def hasattr_decision(review: Review) -> bool:
-    return type(review).objects.filter(pk=review.pk, decision__isnull=False).exists()

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from permissions import grants
-from permissions.models import Organization, Position, User
+from permissions.models import Organization, User
 from permissions.roles import Role
-from permissions.selectors import open_review_role, organizations_visible_to
+from permissions.selectors import held_position_in, open_review_role, organizations_visible_to
 from review_process import machine
 from review_process.audit import audit_record
 from review_process.availability import require_transition
@@ -46,14 +45,8 @@ def _subject(kind: str, username: str | None, organization: Organization, year: 
     if not username:
         raise InvalidInput(SUBJECT_REQUIRED, code="invalid_subject", field="subject")
     person = User.objects.filter(username=username, is_active=True).first()
-    first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    held = (
-        person is not None
-        and Position.objects.filter(
-            person=person, organization=organization, role__in=LEADERSHIP_ROLES, start__lte=last
-        )
-        .filter(Q(end__isnull=True) | Q(end__gte=first))
-        .exists()
+    held = person is not None and held_position_in(
+        user=person, organization=organization, year=year, roles=LEADERSHIP_ROLES
     )
     if not held:
         raise InvalidInput(

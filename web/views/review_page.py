@@ -14,10 +14,7 @@ the person reviewed until the rating is decided (the service's ``tally_hidden`` 
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -99,12 +96,9 @@ LEADER_ORDER = (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.COMMITTEE_MEMBER)
 
 def subject_title(review: Review) -> str:
     """The subject's title in the organisation during the review's year (the position's title, else its role)."""
-    first, last = datetime.date(review.year, 1, 1), datetime.date(review.year, 12, 31)
     positions = (
-        Position.objects.filter(
-            person_id=review.subject_id, organization_id=review.organization_id, role__in=LOCAL_ROLES, start__lte=last
-        )
-        .filter(Q(end__isnull=True) | Q(end__gte=first))
+        Position.objects.held_in_year(review.year)
+        .filter(person_id=review.subject_id, organization_id=review.organization_id, role__in=LOCAL_ROLES)
         .order_by("-start")
     )
     best = min(positions, key=lambda p: LEADER_ORDER.index(p.role), default=None)
