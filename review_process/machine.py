@@ -14,7 +14,7 @@ from permissions.roles import Action, Role, roles_allowed
 from review_process.models import TRANSITION_NAMES, Review, ReviewState
 
 S = ReviewState
-__all__ = ["TRANSITION_NAMES", "MAIN_TRANSITIONS", "STAGE_ORDER", "RECORD_STATES", "RECORD_ACTIONS"]
+__all__ = ["TRANSITION_NAMES", "OUT_OF_FLOW", "MAIN_TRANSITIONS", "STAGE_ORDER", "RECORD_STATES", "RECORD_ACTIONS"]
 
 
 def meta(name: str):
@@ -66,6 +66,14 @@ def _stage_order() -> tuple[str, ...]:
         order.append(state)
     return tuple(order)
 
+
+def _ends_review(name: str) -> bool:
+    return all(t.target == S.CANCELLED for t in meta(name).transitions.values())
+
+
+#: Transitions that end the review outside the task sequence (``cancel``, and any other whose target is
+#: ``cancelled``): they run from any stage they allow, and end the flow instead of completing a task.
+OUT_OF_FLOW: frozenset[str] = frozenset(n for n in TRANSITION_NAMES if _ends_review(n))
 
 #: The stages of the prescribed sequence, from the first to the last (``cancelled`` is outside it).
 STAGE_ORDER: tuple[str, ...] = _stage_order()

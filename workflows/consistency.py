@@ -16,9 +16,9 @@ from types import SimpleNamespace
 
 from viewflow.workflow import nodes as vf_nodes
 
+from review_process.machine import OUT_OF_FLOW
 from review_process.models import TRANSITION_NAMES, Review, ReviewState
 
-OUT_OF_FLOW = {"cancel"}  # runs from any open stage, outside the task sequence
 FINAL_STATES = {ReviewState.CLOSED}
 
 

@@ -7,6 +7,7 @@ demo and the tests call.  Everything happens in one transaction under the flow's
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db import OperationalError, transaction
@@ -16,6 +17,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import PROCESS, STATUS
 
 from review_process.errors import Conflict, ReviewError
+from review_process.machine import OUT_OF_FLOW
 from review_process.models import Review, ReviewState
 from review_process.selectors import review_get_for_user
 from review_process.services.reviews import review_create, transition_apply, transition_check, transition_meta
@@ -30,7 +32,8 @@ SOMEONE_ELSE_ACTED = "someone_else_acted"
 
 
 def node_for(name: str, flow_class=None):
-    """The flow node whose task runs transition ``name`` (None for ``cancel``: it ends the process).
+    """The flow node whose task runs transition ``name`` (None for ``cancel`` and ``OUT_OF_FLOW``: they end
+    the process).
 
     ``flow_class`` is the process's own flow (``process.flow_class``); by default the collective review's.
     """
@@ -51,10 +54,19 @@ def review_open(
 
 
 def review_transition(
-    *, review: Review | int, name: str, by, reason: str = "", activation=None, seen_state: str | None = None
+    *,
+    review: Review | int,
+    name: str,
+    by,
+    reason: str = "",
+    occurred_on: datetime.date | None = None,
+    activation=None,
+    seen_state: str | None = None,
 ) -> Review:
     """Run transition ``name`` on the review as ``by``.
 
+    ``occurred_on`` is the day the step happened as the person states it (default: today), checked and kept
+    by the domain (``transition_check``); the audit event keeps the time it was recorded.
     ``activation`` is given by viewflow's own task page (which already holds the lock and has started
     the task); otherwise the matching task is found, assigned to ``by`` and completed here.
     Raises a ``ReviewError`` (NotFound / Forbidden / Conflict / InvalidInput) and changes nothing
@@ -74,11 +86,11 @@ def review_transition(
             locked = Review.objects.select_for_update().select_related("organization").get(pk=visible.pk)
             if locked.state != (seen_state or visible.state):
                 raise Conflict(code=SOMEONE_ELSE_ACTED)
-            transition_check(review=locked, name=name, by=by, reason=reason)
-            if activation is None and name != "cancel":
+            transition_check(review=locked, name=name, by=by, reason=reason, occurred_on=occurred_on)
+            if activation is None and name not in OUT_OF_FLOW:
                 activation = _claim_task(process, name, by)
-            transition_apply(review=locked, name=name, by=by, reason=reason)
-            if name == "cancel":
+            transition_apply(review=locked, name=name, by=by, reason=reason, occurred_on=occurred_on)
+            if name in OUT_OF_FLOW:
                 _cancel_process(process)
             else:
                 activation.execute()

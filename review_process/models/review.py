@@ -145,7 +145,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         conditions=[guards.has_draft_report],
         permission=_allowed(Action.CIRCULATE_DRAFT),
     )
-    def circulate_draft(self, *, by, reason: str = "") -> None:
+    def circulate_draft(self, *, by, reason: str = "", occurred_on=None) -> None:
         pass
 
     @transition(
@@ -155,7 +155,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         conditions=[guards.conference_held],
         permission=_allowed(Action.CLOSE_OPINIONS),
     )
-    def close_opinions(self, *, by, reason: str = "") -> None:
+    def close_opinions(self, *, by, reason: str = "", occurred_on=None) -> None:
         pass
 
     @transition(
@@ -165,7 +165,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         conditions=[guards.guidance_recorded],
         permission=_allowed(Action.GIVE_GUIDANCE),
     )
-    def give_guidance(self, *, by, reason: str = "") -> None:
+    def give_guidance(self, *, by, reason: str = "", occurred_on=None) -> None:
         pass
 
     @transition(
@@ -175,7 +175,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         conditions=[guards.opinions_answered, guards.final_report_after_guidance, guards.proposed_rating_set],
         permission=_allowed(Action.SUBMIT_ASSESSMENT),
     )
-    def submit_assessment(self, *, by, reason: str = "") -> None:
+    def submit_assessment(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.submitted_by = by
         self.submitted_at = timezone.now()
 
@@ -186,7 +186,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         conditions=[guards.final_rating_set],
         permission=_allowed(Action.APPROVE),
     )
-    def approve(self, *, by, reason: str = "") -> None:
+    def approve(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.approved_by = by
         self.approved_at = timezone.now()
 
@@ -197,7 +197,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         permission=_allowed(Action.RETURN_FOR_REVISION),
         custom={"requires_reason": True},
     )
-    def return_for_revision(self, *, by, reason: str = "") -> None:
+    def return_for_revision(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.submitted_by = None
         self.submitted_at = None
 
@@ -208,7 +208,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         conditions=[guards.notification_recorded],
         permission=_allowed(Action.CLOSE),
     )
-    def close(self, *, by, reason: str = "") -> None:
+    def close(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.closed_at = timezone.now()
 
     @transition(
@@ -218,7 +218,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         permission=_allowed(Action.CANCEL),
         custom={"requires_reason": True},
     )
-    def cancel(self, *, by, reason: str = "") -> None:
+    def cancel(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.cancel_reason = reason
 
 

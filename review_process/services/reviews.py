@@ -130,7 +130,9 @@ def transition_meta(name: str):
     return machine.meta(name)
 
 
-def transition_check(*, review: Review, name: str, by, reason: str = "") -> None:
+def transition_check(
+    *, review: Review, name: str, by, reason: str = "", occurred_on: datetime.date | None = None
+) -> None:
     """Raise the error that explains why ``by`` may not run ``name`` now; return quietly if they may.
 
     The verdict is ``review_process.availability.transition_verdict``: the one the pages and the API show.
@@ -139,11 +141,19 @@ def transition_check(*, review: Review, name: str, by, reason: str = "") -> None
     require_transition(by, review, name, reason=reason)
 
 
-def transition_apply(*, review: Review, name: str, by, reason: str = "", payload: dict | None = None):
+def transition_apply(
+    *,
+    review: Review,
+    name: str,
+    by,
+    reason: str = "",
+    occurred_on: datetime.date | None = None,
+    payload: dict | None = None,
+):
     """Change state, save and audit. The caller holds the lock and the transaction and has run
     ``transition_check`` on this same instance (so django-fsm-2's conditions read the cached guards)."""
     from_state = review.state
-    getattr(review, name)(by=by, reason=reason.strip())
+    getattr(review, name)(by=by, reason=reason.strip(), occurred_on=occurred_on)
     review.save()
     return audit_record(
         review=review,
