@@ -1,15 +1,18 @@
 """Backup and restore of the whole database as one JSON file (``manage.py backup`` / ``manage.py restore``).
 
 The file is Django's JSON fixture format (a list of ``{"model", "pk", "fields"}``; ``loaddata`` can read it),
-covering every installed app: the reviews and their records, the audit trail and its chain head, the directory,
+covering every installed app: the reviews and their records, the audit trail (events, seals, the heads of the
+global and the directory chains), the directory,
 guardian's object permissions, viewflow's processes and tasks, tokens, sessions. docs/operations.md says when
 to use it and when ``pg_dump -Fc`` / ``pg_restore`` instead.
 
 Invariants:
 
 * **Consistent.** ``write_backup`` reads every table in one transaction (REPEATABLE READ, READ ONLY on
-  PostgreSQL; on SQLite the transaction keeps writers from committing until it ends): the head of the chain
-  matches the last event and every record matches its fingerprint, whatever was being written meanwhile.
+  PostgreSQL; on SQLite the transaction keeps writers from committing until it ends): the head of the global
+  chain matches the last seal, each chain's last event is there, and every record matches its fingerprint,
+  whatever was being written or sealed meanwhile. Events not yet sealed go into the file unsealed; the
+  restored database's sealer (``seal_pending``) seals them.
 * **Lossless.** Datetimes and times keep their microseconds (Django's own JSON encoder cuts them to
   milliseconds, which would break every audit hash covering a timestamp); JSON payloads are kept as they are.
 * **Content types and permissions are not in the file**: ``migrate`` creates them; rows refer to them (and to
@@ -17,9 +20,9 @@ Invariants:
 * **Restore bypasses nothing.** ``restore_backup`` loads only into an empty, fully migrated database (the only
   rows allowed are those ``migrate`` creates: content types, permissions and guardian's anonymous user, which
   the backup's own replaces), in one transaction, with plain INSERTs: the append-only triggers stay armed and
-  accept them, and the chain head row, absent from an empty database, is inserted with its final values (its
-  trigger guards UPDATE and DELETE only). The number of rows of every model must then equal the file's, or
-  nothing is kept. The chain and the records are verified afterwards (``verify_restored``).
+  accept them, and the head rows (global and directory), absent from an empty database, are inserted with
+  their final values (their triggers guard UPDATE and DELETE only). The number of rows of every model must then
+  equal the file's, or nothing is kept. The chain and the records are verified afterwards (``verify_restored``).
 """
 
 from __future__ import annotations
@@ -265,6 +268,6 @@ def verify_restored() -> RestoreVerdict:
 
 
 def audit_summary() -> tuple[int, int]:
-    """(events, the head's global sequence): what the operator compares with the backup's summary."""
+    """(events, the sealed head's global sequence): what the operator compares with the backup's summary."""
     head = AuditChainHead.objects.filter(pk=1).values_list("global_sequence", flat=True).first()
     return AuditEvent.objects.count(), head or 0

@@ -6,10 +6,10 @@ review, each ward with a closed review of ``year`` carrying what a real one carr
 three opinions with responses, a conference with five attendees and a superior representative, guidance,
 self-assessment, decision, notification, remedial plan, and 21 hash-chained audit events (valid chains:
 ``verify_chain`` passes; the events that wrote records carry their fingerprints: ``verify_records`` passes).
-The events are inserted with their keyed hashes and the chain head is advanced one event at a time: the
-append-only triggers are never stood aside (there is no way to). Every ``broken_every``-th review lacks its
-remedial plan and every ``late_every``-th circulated its draft one day before the conference, so the audit
-has failures to report.
+The events are inserted with their keyed hashes and sealed into the global chain (the head locked, moved onto
+the last seal of each batch): the append-only triggers are never stood aside (there is no way to). Every
+``broken_every``-th review lacks its remedial plan and every ``late_every``-th circulated its draft one day
+before the conference, so the audit has failures to report.
 
 ``load_dataset(organizations=N, year=Y, password=P)`` builds the same tree with reviews spread over every
 stage (draft .. closed, and some cancelled; see ``review_process.bulk_reviews``), a position for every role
@@ -29,17 +29,17 @@ from dataclasses import dataclass, field
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import transaction
 from guardian.models import UserObjectPermission
 
 from permissions.grants import holders_for_line
 from permissions.models import Organization, Position, User
 from permissions.roles import Role, actions_of
 from permissions.services import organization_save
-from review_process.audit import GENESIS
+from review_process.audit_seal import locked_head
 from review_process.bulk_reviews import BATCH, CANCEL_FROM, STAGES, Cast, create_reviews
 from review_process.grants import ReviewGrantTarget
-from review_process.models import AuditChainHead, AuditEvent, Review
+from review_process.models import AuditEvent, Review
 
 START = datetime.date(2015, 1, 1)
 #: Stages of a load, in turn: every stage of the main sequence, and cancelled from an early stage.
@@ -113,20 +113,8 @@ def _people(root_code: str, districts: list) -> tuple[list[User], dict[int, User
     )
 
 
-def _advance_head(head, chain: tuple[int, str], steps: list[tuple[int, str]]) -> None:
-    if head is None:
-        AuditChainHead.objects.create(pk=1, global_sequence=chain[0], chain_hash=chain[1])
-    elif steps:
-        # The head's trigger lets it advance by exactly one event per UPDATE: walk it along the new events.
-        with connection.cursor() as cursor:
-            table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-            cursor.executemany(f"UPDATE {table} SET global_sequence = %s, chain_hash = %s WHERE id = 1", steps)
-
-
 def _reviews(root, districts, wards, cast, *, year, stage_of, broken_every, late_every, progress) -> Dataset:
-    head = AuditChainHead.objects.filter(pk=1).first()
-    chain = (head.global_sequence, head.chain_hash) if head else (0, GENESIS)
-    counts, chain, steps = create_reviews(
+    counts = create_reviews(
         wards=wards,
         superior_of={w.pk: w.superior_id for w in wards},
         cast=cast,
@@ -134,10 +122,9 @@ def _reviews(root, districts, wards, cast, *, year, stage_of, broken_every, late
         stage_of=stage_of,
         broken_every=broken_every,
         late_every=late_every,
-        chain=chain,
+        head=locked_head(),
         progress=progress,
     )
-    _advance_head(head, chain, steps)
     return Dataset(root=root, reviews=counts.reviews, broken=counts.broken, late=counts.late)
 
 

@@ -4,8 +4,9 @@ any stage, as the services would have written them.
 A review at stage X carries the prefix of the closed review's script (``_script``) that ends just before the
 transition out of X, and exactly the records the events of that prefix wrote; a cancelled review carries the
 prefix of an early stage followed by the ``cancel`` transition. Invariants: every chained record is
-fingerprinted by the event that wrote it (the review itself by its last transition), the events are sealed
-with their keyed hashes and linked into the global chain, so ``verify_chain`` and ``verify_records`` pass.
+fingerprinted by the event that wrote it (the review itself by its last transition), the events carry their
+keyed hashes and are sealed into the global chain at once (``AuditSeal`` rows, the head moved onto the last one
+per batch: what ``seal_pending`` would have written), so ``verify_chain`` and ``verify_records`` pass.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from review_process.audit import GENESIS, normalise_payload, seal
+from review_process.audit_chain import GENESIS, hash_event, normalise_payload
+from review_process.audit_seal import chain_seals, write_seals
 from review_process.chained_records import snapshots_for_reviews
 from review_process.models import (
     Attendance,
@@ -99,11 +101,11 @@ def create_reviews(
     stage_of: Callable[[int], str],
     broken_every: int,
     late_every: int,
-    chain: tuple[int, str],
+    head,
     progress: Callable[..., Iterable] = lambda it, **kw: it,
-) -> tuple[Counts, tuple[int, str], list[tuple[int, str]]]:
-    """One review per ward, at ``stage_of(i)``, with its records and events. Returns the counts, the new
-    chain head (global sequence, hash) and every step of it (for walking the chain head along)."""
+) -> Counts:
+    """One review per ward, at ``stage_of(i)``, with its records and events, sealed after ``head`` (the global
+    chain's head, ``AuditChainHead``, locked by the caller, moved along)."""
     counts = Counts()
     reviews = []
     for i, ward in enumerate(wards):
@@ -132,8 +134,6 @@ def create_reviews(
         reviews.append(review)
     created = Review.objects.bulk_create(reviews, batch_size=BATCH)
     counts.reviews = len(created)
-    global_seq, chain_hash = chain
-    steps: list[tuple[int, str]] = []
     for start in progress(range(0, len(created), 500), desc="reviews", unit="×500"):
         batch = created[start : start + 500]
         rows, responses = _records(batch, superior_of, cast, year)
@@ -153,7 +153,6 @@ def create_reviews(
             prev = GENESIS
             script = _cut(script, review._stage, year, cast.standing[district])
             for sequence, (when, action, actor, role, src, dst, payload) in enumerate(script, start=1):
-                global_seq += 1
                 written = chained.get((review.pk, action, payload.get("number", payload.get("opinion_id"))))
                 if written is not None:
                     key = (written._meta.label, written.pk)
@@ -161,7 +160,7 @@ def create_reviews(
                 event = AuditEvent(
                     review=review,
                     sequence=sequence,
-                    global_sequence=global_seq,
+                    global_sequence=None,
                     action=action,
                     actor=actor,
                     actor_role=role,
@@ -170,14 +169,16 @@ def create_reviews(
                     to_state=dst,
                     payload=normalise_payload(payload),
                     prev_hash=prev,
-                    chain_prev_hash=chain_hash,
+                    chain_prev_hash="",
+                    chain_hash="",
                 )
-                seal(event)
-                prev, chain_hash = event.hash, event.chain_hash
+                hash_event(event)
+                prev = event.hash
                 events.append(event)
         AuditEvent.objects.bulk_create(events, batch_size=BATCH)
-        steps += [(e.global_sequence, e.chain_hash) for e in events]
-    return counts, (global_seq, chain_hash), steps
+        seals = chain_seals(((e.pk, e.hash) for e in events), after=(head.global_sequence, head.chain_hash))
+        write_seals(head, seals, batch_size=BATCH)
+    return counts
 
 
 def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dict, list]:
@@ -195,6 +196,7 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
                 text=f"Dự thảo báo cáo kiểm điểm tập thể năm {year}. " * 20,
                 created_by=secretary,
                 created_at=_at(year, 11, 16),
+                occurred_on=datetime.date(year, 11, 16),
             )
         )
         if "review.opinion.added" in done:
@@ -206,6 +208,7 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
                     channel="conference",
                     text=f"Ý kiến góp ý số {k + 1}",
                     created_at=_at(year, 11, 30, 9),
+                    occurred_on=datetime.date(year, 11, 30),
                 )
                 for k in range(3)
             ]
@@ -223,6 +226,7 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
                     given_by=cast.boards[district],
                     text="Ý kiến chỉ đạo",
                     created_at=_at(year, 11, 30, 10),
+                    occurred_on=datetime.date(year, 11, 30),
                 )
             )
         if "review.self_assessment.set" in done:
@@ -234,6 +238,7 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
                     is_final=True,
                     created_by=secretary,
                     created_at=_at(year, 12, 3, 10),
+                    occurred_on=datetime.date(year, 12, 3),
                 )
             )
             rows[SelfAssessment].append(
@@ -247,6 +252,7 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
                     vote={"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1},
                     decided_by=cast.standing[district],
                     decided_at=_at(year, 12, 8, 10),
+                    occurred_on=datetime.date(year, 12, 8),
                 )
             )
         if "review.notification.recorded" in done:
@@ -259,13 +265,26 @@ def _records(batch: list, superior_of: dict, cast: Cast, year: int) -> tuple[dic
                 )
             )
         if "review.remedial_plan.filed" in done:
-            rows[RemedialPlan].append(RemedialPlan(review=review, filed_by=secretary, updated_at=_at(year, 12, 10, 11)))
+            rows[RemedialPlan].append(
+                RemedialPlan(
+                    review=review,
+                    filed_by=secretary,
+                    updated_at=_at(year, 12, 10, 11),
+                    occurred_on=datetime.date(year, 12, 10),
+                )
+            )
     for model, objects in rows.items():
         model.objects.bulk_create(objects, batch_size=BATCH)
     answered = [o for o in rows[Opinion] if "review.opinion.responded" in o.review._done]
     responses = OpinionResponse.objects.bulk_create(
         [
-            OpinionResponse(opinion=o, decision="accepted", responded_by=o.recorded_by, responded_at=_at(year, 12, 2))
+            OpinionResponse(
+                opinion=o,
+                decision="accepted",
+                responded_by=o.recorded_by,
+                responded_at=_at(year, 12, 2),
+                occurred_on=datetime.date(year, 12, 2),
+            )
             for o in answered
         ],
         batch_size=BATCH,

@@ -324,7 +324,8 @@ class RecordsVerdict:
 def altered_records(review_ids: list[int]) -> tuple[int, dict[int, list[AlteredRecord]]]:
     """(rows checked, ``{review_id: [AlteredRecord]}``) for a batch of reviews, in ``RECORDS_QUERIES`` queries."""
     latest: dict[Key, tuple[str, int, int]] = {}
-    events = AuditEvent.objects.filter(review__in=review_ids).order_by("global_sequence")
+    # A record belongs to one review: its chain's order (sequence) is the order the events were written.
+    events = AuditEvent.objects.filter(review__in=review_ids).order_by("review_id", "sequence")
     for event_id, review_id, payload in events.values_list("pk", "review_id", "payload"):
         for entry in (payload or {}).get("records", ()) if isinstance(payload, dict) else ():
             latest[(entry.get("type"), entry.get("id"))] = (entry.get("sha256"), event_id, review_id)

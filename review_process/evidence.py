@@ -59,12 +59,13 @@ AUDIT_COLUMNS = (
 
 def _audit_rows(review: Review) -> list[dict]:
     rows = []
-    for e in AuditEvent.objects.filter(review=review).select_related("actor").order_by("sequence"):
+    for e in AuditEvent.objects.filter(review=review).select_related("actor", "seal").order_by("sequence"):
+        seal = getattr(e, "seal", None)  # its place in the global chain; None until sealed (review_process.audit)
         rows.append(
             {
                 "id": e.pk,
                 "sequence": e.sequence,
-                "global_sequence": e.global_sequence,
+                "global_sequence": seal.global_sequence if seal else None,
                 "occurred_at": e.occurred_at.isoformat(),
                 "action": e.action,
                 "actor": e.actor.username if e.actor else "",
@@ -74,8 +75,8 @@ def _audit_rows(review: Review) -> list[dict]:
                 "payload": e.payload,
                 "prev_hash": e.prev_hash,
                 "hash": e.hash,
-                "chain_prev_hash": e.chain_prev_hash,
-                "chain_hash": e.chain_hash,
+                "chain_prev_hash": seal.chain_prev_hash if seal else "",
+                "chain_hash": seal.chain_hash if seal else "",
             }
         )
     return rows

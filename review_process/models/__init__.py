@@ -1,6 +1,6 @@
 """The review and the records its stages produce (one module per concern; this package re-exports them)."""
 
-from review_process.models.audit import AuditChainHead, AuditEvent
+from review_process.models.audit import AuditChainHead, AuditDirectoryHead, AuditEvent, AuditSeal
 from review_process.models.ballot import Ballot
 from review_process.models.records import (
     Attendance,
@@ -36,7 +36,9 @@ __all__ = [
     "TRANSITION_NAMES",
     "Attendance",
     "AuditChainHead",
+    "AuditDirectoryHead",
     "AuditEvent",
+    "AuditSeal",
     "Conference",
     "Decision",
     "Guidance",

@@ -93,6 +93,10 @@ DROP_TRIGGERS = {
         "DROP TRIGGER review_process_auditevent_no_delete",
         "DROP TRIGGER review_process_auditchainhead_no_delete",
         "DROP TRIGGER review_process_auditchainhead_advance_only",
+        "DROP TRIGGER review_process_auditseal_no_update",
+        "DROP TRIGGER review_process_auditseal_no_delete",
+        "DROP TRIGGER review_process_auditdirectoryhead_no_delete",
+        "DROP TRIGGER review_process_auditdirectoryhead_advance_only",
     ],
     "postgresql": [
         # Django's foreign keys are deferred: their pending checks must fire before a trigger can be dropped.
@@ -100,6 +104,9 @@ DROP_TRIGGERS = {
         "DROP TRIGGER review_process_auditevent_no_update_delete ON review_process_auditevent",
         "DROP TRIGGER review_process_auditevent_no_truncate ON review_process_auditevent",
         "DROP TRIGGER review_process_auditchainhead_guard ON review_process_auditchainhead",
+        "DROP TRIGGER review_process_auditseal_no_update_delete ON review_process_auditseal",
+        "DROP TRIGGER review_process_auditseal_no_truncate ON review_process_auditseal",
+        "DROP TRIGGER review_process_auditdirectoryhead_guard ON review_process_auditdirectoryhead",
         "SET CONSTRAINTS ALL DEFERRED",
     ],
 }

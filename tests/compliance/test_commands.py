@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
+from review_process.audit import seal_pending
 from review_process.compliance.rules import RULES
 from review_process.models import AuditEvent, Review
 from review_process.services import records
@@ -106,6 +107,7 @@ def test_the_progress_bar_shows_on_a_terminal_only(two_reviews, monkeypatch):
 
 
 def test_verify_audit_trail_exits_0_when_intact(clean_review):
+    seal_pending()  # sealed into the global chain (unsealed events: tests/compliance/test_tamper.py)
     out = io.StringIO()
     call_command("verify_audit_trail", stdout=out)
     count = AuditEvent.objects.count()
@@ -117,7 +119,8 @@ def test_verify_audit_trail_exits_0_when_intact(clean_review):
 
 
 def test_verify_audit_trail_exits_1_naming_the_broken_event(clean_review):
-    event = AuditEvent.objects.get(review=clean_review, sequence=5)
+    seal_pending()
+    event = AuditEvent.objects.select_related("seal").get(review=clean_review, sequence=5)
     drop_triggers()
     AuditEvent.objects.filter(pk=event.pk).update(actor_role="standing_committee")
     with pytest.raises(CommandError) as error:
@@ -125,5 +128,5 @@ def test_verify_audit_trail_exits_1_naming_the_broken_event(clean_review):
     assert error.value.returncode == 1
     assert str(error.value) == (
         f"Audit trail broken at event id {event.pk} (review {clean_review.pk}, sequence 5, global sequence "
-        f"{event.global_sequence}): the event's content does not match its hash (edited)."
+        f"{event.seal.global_sequence}): the event's content does not match its hash (edited)."
     )

@@ -37,11 +37,12 @@ def server_env(database: Path) -> dict[str, str]:
 
 
 def manage(*args: str, database: Path, timeout: float = 120) -> subprocess.CompletedProcess:
-    """Run ``manage.py *args`` on ``database``; killed when it outlives ``timeout`` seconds."""
+    """Run ``manage.py *args`` on ``database``, its output in English (the source language the tests assert);
+    killed when it outlives ``timeout`` seconds."""
     return subprocess.run(
         [sys.executable, str(MANAGE), *args],
         cwd=settings.BASE_DIR,
-        env=server_env(database),
+        env={**server_env(database), "DJANGO_LANGUAGE_CODE": "en"},
         capture_output=True,
         text=True,
         timeout=timeout,

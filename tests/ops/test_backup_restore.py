@@ -1,5 +1,6 @@
 """manage.py backup / restore: the reference case and a second review, backed up, restored into an empty
-migrated database: the same rows per model and an intact, verified chain; a non-empty database is refused."""
+migrated database: the same rows per model and an intact, verified chain (its seals, and an event not yet sealed
+that the restored database's sealer seals); a non-empty database is refused."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.db import connection
 from django.utils import translation
 from rest_framework.authtoken.models import Token
 
-from review_process.audit import verify_chain
+from review_process.audit import seal_pending, verify_chain
 from review_process.backup import read_backup
 from review_process.models import AuditEvent, Review
 from review_process.services import records
@@ -40,18 +41,23 @@ def tables() -> dict[str, type]:
 
 
 def test_backup_then_restore_into_an_empty_database_gives_the_same_rows_and_an_intact_chain(
-    empty_database, walker, people, tmp_path
+    empty_database, walker, people, tmp_path, settings
 ):
+    settings.AUDIT_SEAL_AFTER_COMMIT = False  # as with a broker: events wait for the scheduled seal
     closed = walker.to_state("closed")
     second = review_open(organization_code="LB-TT", year=2021, kind="collective", by=people.outsider)
     records.report_version_add(review=second, by=people.outsider, text="Dự thảo báo cáo Thượng Thanh")
     review_transition(review=second, name="circulate_draft", by=people.outsider)
     Token.objects.create(user=people.secretary)
-    assert verify_chain().intact
+    seal_pending()
+    records.report_version_add(review=second, by=people.outsider, text="Bản 2")  # not yet sealed
+    verdict = verify_chain()
+    assert verdict.intact and verdict.unsealed == 1
 
     backup = tmp_path / "backup.json.gz"
     call_command("backup", str(backup))
-    assert {"review_process.auditchainhead", "guardian.userobjectpermission", "viewflow.task"} <= {
+    audit_tables = {"review_process.auditseal", "review_process.auditchainhead", "review_process.auditdirectoryhead"}
+    assert audit_tables | {"guardian.userobjectpermission", "viewflow.task"} <= {
         item["model"] for item in read_backup(backup)
     }
 
@@ -65,6 +71,12 @@ def test_backup_then_restore_into_an_empty_database_gives_the_same_rows_and_an_i
     verified = manage("verify_audit_trail", database=empty_database)
     assert verified.returncode == 0, verified.stderr
     assert verified.stdout.count("\n") >= 2  # the chain's verdict and the records'
+    assert "1 of them not yet sealed" in verified.stdout
+    sealed = manage("seal_audit_trail", database=empty_database)
+    assert sealed.returncode == 0, sealed.stderr
+    assert sealed.stdout.startswith("1 events sealed;")
+    verified = manage("verify_audit_trail", database=empty_database)
+    assert verified.returncode == 0 and "not yet sealed" not in verified.stdout, verified.stderr
     assert {r.pk: r.state for r in Review.objects.all()} == {closed.pk: "closed", second.pk: "collecting_opinions"}
 
     # A doctored backup restores, but the verification names the rewritten record and the command fails.

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from permissions.models import Organization, Position, SuperiorPeriod
@@ -48,7 +49,7 @@ def organization_form(organization, **changes):
 
 
 def last_directory_event():
-    return AuditEvent.objects.filter(review__isnull=True).order_by("-global_sequence").first()
+    return AuditEvent.objects.filter(review__isnull=True).order_by("-sequence").first()
 
 
 def test_changing_an_organisations_name_is_audited(client, admin_user, org):
@@ -77,13 +78,14 @@ def test_dated_superiors_are_set_through_the_service(client, admin_user, org):
     }
     response = client.post(url, organization_form(org.dg, superior=org.hn.pk, **periods))
     assert response.status_code == 302, response.content.decode()[:2000]
-    assert list(SuperiorPeriod.objects.filter(organization=org.dg).values_list("superior__code", "valid_to")) == [
+    in_order = SuperiorPeriod.objects.filter(organization=org.dg).order_by(F("valid_from").asc(nulls_first=True))
+    assert list(in_order.values_list("superior__code", "valid_to")) == [
         ("LB", datetime.date(2025, 6, 30)),
         ("HN", None),
     ]
     actions = list(
         AuditEvent.objects.filter(review__isnull=True, actor=admin_user)
-        .order_by("global_sequence")
+        .order_by("sequence")
         .values_list("action", flat=True)
     )
     assert actions == ["directory.organization.changed", "directory.organization.superiors_changed"]

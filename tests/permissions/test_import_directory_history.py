@@ -52,7 +52,7 @@ def reform_directory():
 
 
 def events():
-    return AuditEvent.objects.order_by("global_sequence")
+    return AuditEvent.objects.order_by("pk")  # the order written (the global order is the seals')
 
 
 def periods(code):

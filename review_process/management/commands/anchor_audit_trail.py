@@ -1,6 +1,7 @@
 """manage.py anchor_audit_trail [--file PATH] [--email ADDRESS ...]
 
-Publishes the head of the audit trail (global sequence, chain hash, time) outside the database: appends it as
+Publishes the sealed head of the audit trail (global sequence, chain hash, time) outside the database (events not
+yet sealed are not in it: run ``seal_audit_trail`` first to include them): appends it as
 one JSON line to the anchor file (``--file``, default ``settings.AUDIT_ANCHOR_FILE``) and/or e-mails it to
 each ``--email`` address. ``verify_audit_trail`` later checks that every anchor is still in the chain: whoever
 rewrites the chain after an anchor was taken (even with the HMAC key) or cuts events off is found.

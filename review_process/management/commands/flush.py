@@ -2,10 +2,10 @@
 
 Django's test framework empties the database with ``flush`` after every ``TransactionTestCase`` (and
 pytest-django's ``transactional_db`` / ``live_server``): ``DELETE FROM`` every table on SQLite,
-``TRUNCATE`` on PostgreSQL. The append-only triggers (migrations 0002 and 0007) refuse both on the audit
-tables and have no switch, so on a test database this command (which overrides Django's own: app commands take
-precedence) drops the triggers, flushes and re-creates them, all in one transaction (DDL is transactional on
-SQLite and PostgreSQL: if anything fails the triggers are back).
+``TRUNCATE`` on PostgreSQL. The append-only triggers (migrations 0002, 0007 and 0010: events, seals and
+the two heads) refuse both on the audit tables and have no switch, so on a test database this command (which
+overrides Django's own: app commands take precedence) drops the triggers, flushes and re-creates them, all in
+one transaction (DDL is transactional on SQLite and PostgreSQL: if anything fails the triggers are back).
 
 Dropping a trigger takes the owner of the table. The test database is created by the owner role, so this
 works there; the application role of a production PostgreSQL (``DB_APP_ROLE``, which owns nothing) cannot, and
@@ -25,7 +25,7 @@ from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.utils.translation import gettext as _
 
 # The trigger statements live with the migration that installs them (a module name starting with a digit).
-triggers = import_module("review_process.migrations.0007_audit_trail_without_door")
+triggers = import_module("review_process.migrations.0010_audit_seals")
 AUDIT_TABLE = "review_process_auditevent"
 
 

@@ -6,8 +6,10 @@ Two roles (scripts/postgres-up.sh creates both for development and tests):
   superuser, can drop or disable them);
 * the **application role** (``settings.DB_APP_ROLE``) is what the server connects as. It owns nothing. It
   gets SELECT, INSERT, UPDATE, DELETE on the application's tables, only SELECT on ``django_migrations``, and
-  on the audit trail only SELECT, INSERT on ``review_process_auditevent`` and SELECT, INSERT, UPDATE on
-  ``review_process_auditchainhead`` (the head advances by one per event; its trigger refuses anything else).
+  on the audit trail only SELECT, INSERT on ``review_process_auditevent`` and ``review_process_auditseal``, and
+  SELECT, INSERT, UPDATE on the two heads, ``review_process_auditchainhead`` (moved forward onto a seal by the
+  sealer) and ``review_process_auditdirectoryhead`` (by one directory event); their triggers refuse anything
+  else.
   No TRUNCATE, TRIGGER or REFERENCES anywhere.
 
 Run after every ``migrate`` (as the owner): ``review_process``'s post_migrate hook (``after_migrate``) does it
@@ -23,7 +25,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 AUDIT_PRIVILEGES = {
     "review_process_auditevent": "SELECT, INSERT",
+    "review_process_auditseal": "SELECT, INSERT",
     "review_process_auditchainhead": "SELECT, INSERT, UPDATE",
+    "review_process_auditdirectoryhead": "SELECT, INSERT, UPDATE",
     "django_migrations": "SELECT",
 }
 DEFAULT_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"

@@ -4,11 +4,12 @@ Three checks, each printed on its own line; exits 1 when any fails (``CommandErr
 
 1. the hash chains (``review_process.audit.verify_chain``): the first event that does not fit (id, review,
    sequence, reason). The hashes are keyed (``settings.AUDIT_HMAC_KEY``): rewritten without the key, they
-   do not verify;
+   do not verify. Events not yet sealed into the global chain are counted ("not yet sealed"), not failed:
+   each is checked against its own review's chain;
 2. the records (``audit.verify_records``): every chained row whose fingerprint differs from the latest event
    that fingerprinted it, or that no event fingerprints (model, id, review);
 3. the anchors (``audit.verify_anchors``): each head published outside the database by
-   ``anchor_audit_trail`` must still be in the chain; the first that is not is named (line, global sequence).
+   ``anchor_audit_trail`` must still be in the sealed chain; the first that is not is named (line, global sequence).
    Read from ``--anchors`` or ``settings.AUDIT_ANCHOR_FILE``; a missing file is a warning.
 
 With ``--review`` the chain and the records of that review only are checked (anchors are global: skipped).
@@ -28,8 +29,26 @@ from review_process.audit import read_anchors, verify_anchors, verify_chain, ver
 from review_process.models import Review
 
 TRIGGERS = {
-    "sqlite": ("review_process_auditevent_no_update", "review_process_auditevent_no_delete"),
-    "postgresql": ("review_process_auditevent_no_update_delete", "review_process_auditevent_no_truncate"),
+    "sqlite": (
+        "review_process_auditevent_no_update",
+        "review_process_auditevent_no_delete",
+        "review_process_auditseal_no_update",
+        "review_process_auditseal_no_delete",
+        "review_process_auditchainhead_no_delete",
+        "review_process_auditchainhead_advance_only",
+        "review_process_auditdirectoryhead_no_delete",
+        "review_process_auditdirectoryhead_advance_only",
+    ),
+    "postgresql": (
+        "review_process_auditevent_no_update_delete",
+        "review_process_auditevent_no_truncate",
+        "review_process_auditseal_no_update_delete",
+        "review_process_auditseal_no_truncate",
+        "review_process_auditchainhead_guard",
+        "review_process_auditchainhead_no_truncate",
+        "review_process_auditdirectoryhead_guard",
+        "review_process_auditdirectoryhead_no_truncate",
+    ),
 }
 
 
