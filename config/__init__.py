@@ -1,0 +1,5 @@
+"""The project's configuration package; loads the Celery application so that ``shared_task`` binds to it."""
+
+from config.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -124,6 +124,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # loss. Run on every new connection; an in-memory database (the tests) keeps its own journal mode.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
+# PostgreSQL, optional: server-side prepared statements (psycopg 3). A statement run DB_PREPARE_THRESHOLD times on
+# one connection is then prepared once and only executed; it needs server-side parameter binding, and pays off
+# with persistent connections (DB_CONN_MAX_AGE). bench/transition.py measures it (--prepare-threshold).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env("DB_PREPARE_THRESHOLD"):
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "server_side_binding": True,
+        "prepare_threshold": env_int("DB_PREPARE_THRESHOLD", 5),
+    }
 
 # PostgreSQL: the role the application connects as when serving. It owns nothing; after every migrate (run as
 # the owner role) it is granted SELECT/INSERT/UPDATE/DELETE on the application's tables but only SELECT/INSERT
@@ -167,8 +176,9 @@ LOGOUT_REDIRECT_URL = "/accounts/login/"
 # An API token older than this many days is refused (api/authentication.py).
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 90)
 
-LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
+# Vietnamese unless a person chooses English (config/language.py); DJANGO_LANGUAGE_CODE=en for English command output.
+LANGUAGE_CODE = env("DJANGO_LANGUAGE_CODE") if env("DJANGO_LANGUAGE_CODE") in {"vi", "en"} else "vi"
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "_vendor"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
@@ -254,6 +264,10 @@ REVIEW_CONFERENCE_DEADLINE = env("REVIEW_CONFERENCE_DEADLINE", "12-15")  # MM-DD
 REVIEW_FINALIZE_DAYS = env_int("REVIEW_FINALIZE_DAYS", 7)
 REVIEW_NOTIFY_DAYS = env_int("REVIEW_NOTIFY_DAYS", 15)
 REVIEW_ATTENDANCE_QUORUM = env("REVIEW_ATTENDANCE_QUORUM", "0.5")  # fraction that must be *exceeded*
+# Home page tasks (review_process/selectors/tasks.py). Assumption: no text found fixes when the remedial plan is due;
+# the secretary is asked to file it within this many days of the approval. The notification is due
+# REVIEW_NOTIFY_DAYS after the approval (the regime's notify_days, the day the compliance report judges).
+REMEDIAL_PLAN_DUE_DAYS = env_int("REMEDIAL_PLAN_DUE_DAYS", 30)
 # Per-regime overrides of the parameters above and of the unverified rules (review_process/regimes.py), as JSON:
 # {"2019-2022": {"draft_notice_days": 5, "quota_scopes": {"organizations": "group"}}}.
 REVIEW_REGIME_OVERRIDES = json.loads(env("REVIEW_REGIME_OVERRIDES", "{}"))
@@ -266,6 +280,41 @@ AUDIT_HMAC_KEY = env("AUDIT_HMAC_KEY") or (
 # Where manage.py anchor_audit_trail appends the chain's head (JSON lines) and verify_audit_trail reads it back.
 # Keep it outside the database, ideally on another machine or write-once storage.
 AUDIT_ANCHOR_FILE = env("AUDIT_ANCHOR_FILE") or str(BASE_DIR / "audit-anchors.jsonl")
+
+# Background work (config/celery.py, workflows/tasks.py; docs/operations.md, "Background work"). With a broker
+# (redis://127.0.0.1:6379/0) the outbox's messages, exports and the scheduled jobs run in `celery -A config worker
+# -B`; without one (the default, `make run`) every task runs inline, in the process that asks for it.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Without a broker nothing runs the beat schedule: events are sealed into the global audit chain right after
+# each commit, in the committing process (review_process.audit); with one, by the `seal_audit_trail` beat task.
+AUDIT_SEAL_AFTER_COMMIT = env_bool("AUDIT_SEAL_AFTER_COMMIT", default=not CELERY_BROKER_URL)
+CELERY_TASK_EAGER_PROPAGATES = False  # inline, a failed task is logged by its caller, never raised into a request
+CELERY_TASK_IGNORE_RESULT = True  # results live in the database (outbox, AuditVerification, ExportJob)
+CELERY_RESULT_BACKEND = None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ENABLE_UTC = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # the LOGGING below stays in charge
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Sending a task after a commit gives up quickly when the broker is down: the outbox's sweep sends it later.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BEAT_SCHEDULE_FILENAME = env("CELERY_BEAT_SCHEDULE_FILENAME") or str(BASE_DIR / "celerybeat-schedule")
+_MINUTE, _HOUR, _DAY = 60.0, 3600.0, 86400.0
+CELERY_BEAT_SCHEDULE = {
+    "deliver-outbox": {"task": "workflows.deliver_outbox", "schedule": _MINUTE},
+    "sweep-outbox": {"task": "workflows.sweep_outbox", "schedule": _MINUTE},
+    "seal-audit-trail": {"task": "workflows.seal_audit_trail", "schedule": _MINUTE},
+    "verify-audit-trail": {"task": "workflows.verify_audit_trail", "schedule": _HOUR},
+    "anchor-audit-trail": {"task": "workflows.anchor_audit_trail", "schedule": _HOUR},
+    "sync-grants": {"task": "workflows.sync_grants", "schedule": _DAY},
+}
+# The outbox (workflows/outbox.py): a failed delivery is retried after OUTBOX_RETRY_SECONDS, doubling each time up
+# to OUTBOX_RETRY_MAX_SECONDS, at most OUTBOX_MAX_ATTEMPTS times; a claim older than OUTBOX_CLAIM_SECONDS (its
+# process died) is taken over by the sweep.
+OUTBOX_RETRY_SECONDS = env_int("OUTBOX_RETRY_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 300)
 
 # One console handler, on the root logger: every line once. Django's own "django" logger loses its default
 # handlers (they would print its warnings a second time) and propagates to the root; "django.server" (runserver's

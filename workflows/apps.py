@@ -11,3 +11,6 @@ class WorkflowsConfig(AppConfig):
     def ready(self) -> None:
         # The flows register themselves with workflows.registry (see its docstring).
         import_module("workflows.flows")
+        # The outbox's kinds register their handlers with workflows.outbox.
+        import_module("workflows.notifications")
+        import_module("workflows.opinion_requests")

@@ -1,4 +1,10 @@
-"""E-mail to the people who act next on a review, sent after the transition commits (inline for now).
+"""E-mail to the people who act next on a review, through the outbox (``workflows.outbox``).
+
+The transition service writes a ``notify_next_actors`` outbox message (payload ``review_id``, ``transition``) in
+the transition's transaction; this module is its handler, run when the message is delivered (inline after the
+commit, or by a Celery worker). For ``circulate_draft`` the same message also carries the opinion requests
+(``workflows.opinion_requests``), so one message covers the event; a person who is both told and asked gets one
+e-mail.
 
 Who is told: for each task now waiting, the holders of a role that carries one of the task's transitions
 (``permissions.roles.ROLE_ACTIONS``) **in the competent body or the reviewed organisation only**: local roles in
@@ -9,8 +15,8 @@ they are valid today (rights to act follow today's positions); inactive accounts
 are skipped.
 
 One message per person (per address) per event, whatever the number of roles or waiting tasks, rendered for
-that person in the site's language (``settings.LANGUAGE_CODE``, Vietnamese) with a link to the review page
-(``settings.SITE_URL`` + the page's path; the path alone when SITE_URL is empty).
+that person in the site's language (``settings.LANGUAGE_CODE``, Vietnamese) from
+``templates/email/next_actors_*.txt`` with a link to the review page (``workflows.links.review_link``).
 """
 
 from __future__ import annotations
@@ -18,10 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.urls import reverse
+from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
 from permissions.grants import holders_for_line
@@ -29,7 +33,10 @@ from permissions.models import User
 from permissions.roles import ABOVE, actions_of
 from review_process.grants import ReviewGrantTarget
 from review_process.models import Review
+from workflows.links import review_link
 from workflows.models import ReviewProcess
+from workflows.opinion_requests import opinion_request_emails
+from workflows.outbox import Email, handler
 
 WAITING = (STATUS.NEW, STATUS.ASSIGNED)
 
@@ -83,36 +90,38 @@ def recipients_of(review: Review) -> list[Recipient]:
     return list(by_address.values())
 
 
-def review_link(review: Review) -> str:
-    path = reverse("review_process:review-detail", args=[review.pk])
-    site = (getattr(settings, "SITE_URL", "") or "").rstrip("/")
-    return f"{site}{path}"
-
-
-def _message(review: Review, recipient: Recipient) -> tuple[str, str, str, list[str]]:
-    """The e-mail for one recipient, rendered in the site's language."""
-    tasks = "; ".join(recipient.tasks)
+def next_actor_emails(review: Review) -> list[Email]:
+    """One e-mail per address to the people who act next, each naming their waiting tasks."""
+    emails = []
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[Review %(year)s] %(organization)s: %(task)s") % {
-            "year": review.year,
-            "organization": review.organization.name,
-            "task": tasks,
-        }
-        body = "\n\n".join(
-            [
-                _("Dear %(name)s,") % {"name": recipient.user.get_full_name()},
-                _("The review is now at the stage “%(state)s”. Your next step: %(task)s.")
-                % {"state": review.get_state_display(), "task": tasks},
-                _("Open the review: %(url)s") % {"url": review_link(review)},
-            ]
-        )
-    return subject, body + "\n", settings.DEFAULT_FROM_EMAIL, [recipient.user.email]
+        for recipient in recipients_of(review):
+            context = {
+                "name": recipient.user.get_full_name(),
+                "year": review.year,
+                "organization": review.organization.name,
+                "state": review.get_state_display(),
+                "task": "; ".join(recipient.tasks),
+                "url": review_link(review),
+            }
+            emails.append(
+                Email(
+                    address=recipient.user.email,
+                    subject=render_to_string("email/next_actors_subject.txt", context).strip(),
+                    body=render_to_string("email/next_actors_body.txt", context),
+                )
+            )
+    return emails
 
 
-def notify_next_actors(*, review_id: int, transition: str) -> int:
-    """Send one e-mail to each person who acts next (after ``transition``); returns the number sent."""
-    review = Review.objects.select_related("organization").get(pk=review_id)
-    messages = [_message(review, recipient) for recipient in recipients_of(review)]
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
-    return len(messages)
+@handler("notify_next_actors")
+def _notify_next_actors(payload: dict) -> list[Email]:
+    """The outbox handler: the next actors' e-mails, and after ``circulate_draft`` the opinion requests too."""
+    review = Review.objects.select_related("organization").get(pk=payload["review_id"])
+    emails = next_actor_emails(review)
+    if payload.get("transition") == "circulate_draft":
+        told = {email.address.strip().lower() for email in emails}
+        emails += [email for email in opinion_request_emails(review) if email.address.strip().lower() not in told]
+    return emails
+
+
+__all__ = ["next_actors", "next_actor_emails", "recipients_of", "review_link"]

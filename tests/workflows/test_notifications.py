@@ -1,4 +1,5 @@
-"""E-mail after a transition goes to the people who act next, in the competent body or the organisation only.
+"""E-mail after a transition goes to the people who act next, in the competent body or the organisation only,
+through the outbox: one message written with the transition, delivered once (tests/workflows/test_outbox.py).
 
 Item 7 of the issue "Evidence that cannot be rewritten, attachments that cannot attack …": a ward's submission
 used to e-mail the city's standing committee as well as the district's, and a person with two roles twice.
@@ -10,8 +11,12 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from review_process.errors import ReviewError
 from tests.factories import PositionFactory, UserFactory
+from workflows.models import OutboxMessage, OutboxStatus
 from workflows.notifications import next_actors
+from workflows.outbox import deliver
+from workflows.services import review_transition
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +76,33 @@ def test_next_actors_names_no_one_above_the_direct_superior(walker, people, city
     review = walker.to_state("approved")
     actors = {user for users in next_actors(review).values() for user in users}
     assert actors == {people.board, city["both"]}  # closing: the district's board, not the city's
+
+
+def test_a_transition_writes_one_outbox_message_and_a_refused_one_none(
+    walker, people, django_capture_on_commit_callbacks
+):
+    review = walker.to_state("finalizing", prepared=True)
+    OutboxMessage.objects.all().delete()
+    with pytest.raises(ReviewError), django_capture_on_commit_callbacks(execute=True):
+        review_transition(review=review, name="approve", by=people.standing)  # not at this stage
+    assert not OutboxMessage.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        walker.advance_finalizing(review)
+    message = OutboxMessage.objects.get()
+    assert (message.kind, message.payload) == (
+        "notify_next_actors",
+        {"review_id": review.pk, "transition": "submit_assessment"},
+    )
+    assert message.status == OutboxStatus.DELIVERED
+
+
+def test_delivering_the_message_again_sends_no_one_a_second_e_mail(walker, people, django_capture_on_commit_callbacks):
+    review = walker.to_state("finalizing", prepared=True)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        walker.advance_finalizing(review)
+    first = sent_to()
+    message = OutboxMessage.objects.get(payload__transition="submit_assessment")
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.PENDING, claimed_at=None)
+    assert deliver(message.pk) is True
+    assert sent_to() == first and len(first) == len(set(first))

@@ -13,8 +13,9 @@ class Command(BaseCommand):
             choices=[str(stage) for stage in THROUGH],
             default=str(THROUGH[0]),
             help=_(
-                "How far to carry the reference review: awaiting_guidance (the default), or approved (decided by "
-                "the Long Biên standing committee with a recorded vote, and approved)."
+                "How far to carry the reference review, dated as it happened: awaiting_guidance (the default), "
+                "approved (decided by the Long Biên standing committee with a recorded vote, and approved), or "
+                "closed (notified, remedial plan filed, closed)."
             ),
         )
 
