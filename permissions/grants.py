@@ -25,8 +25,9 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from permissions.models import Organization, Position, SuperiorPeriod, User
-from permissions.roles import LOCAL_ROLES, ROLE_ACTIONS, SUPERIOR_ROLES, above, actions_of
-from permissions.tree import ancestor_ids_on
+from permissions.roles import ABOVE, LOCAL_ROLES, ROLE_ACTIONS, SUPERIOR_ROLES, above, actions_of, base_role
+from permissions.selectors import person_positions
+from permissions.tree import ancestor_ids_on, superior_on
 
 RolesByUser = dict[int, set[str]]
 
@@ -90,6 +91,67 @@ def roles_of(
     if extra:
         roles |= extra.get(user_id, set())
     return roles
+
+
+class HeldRoles:
+    """The roles one person holds over ``organization``, exactly as ``holders_for_line`` (plus ``extra``) says
+    for them, asked one role at a time (``role in held``): their positions valid today are read once (one query),
+    the direct superior in the tree of ``line_day`` only when a superior role is asked (one query), the whole line
+    only for an "@above" role, and ``extra`` (a callable giving the person's per-object roles) only when such a
+    role is asked.  ``acting_role`` asks for a few roles of one person; ``holders_for_line`` reads everyone's."""
+
+    def __init__(self, user_id: int, organization: Organization, line_day: datetime.date | None = None, extra=None):
+        self.user_id, self.organization, self.line_day, self._extra = user_id, organization, line_day, extra
+        self._positions: set[tuple[str, int]] | None = None
+        self._direct: list[int | None] = []
+        self._ancestors: list[int] | None = None
+        self._extra_roles: set[str] | None = None
+
+    def positions(self) -> set[tuple[str, int]]:
+        if self._positions is None:
+            known = person_positions(self.user_id)
+            if known is not None:
+                today = timezone.localdate()
+                self._positions = {(p.role, p.organization_id) for p in known.positions if p.active_on(today)}
+            else:
+                rows = (
+                    Position.objects.active_on().filter(person_id=self.user_id).values_list("role", "organization_id")
+                )
+                self._positions = set(rows)
+        return self._positions
+
+    def direct_superior_id(self) -> int | None:
+        """The direct superior in the tree of ``line_day`` (``ancestors[-1]`` of ``holders_for_line``)."""
+        if not self._direct:
+            if self.line_day is None:
+                line = self.organization.ancestor_ids
+                self._direct.append(line[-1] if line else None)
+            else:
+                superior = superior_on(self.organization, self.line_day)
+                self._direct.append(None if superior is None or superior.pk == self.organization.pk else superior.pk)
+        return self._direct[0]
+
+    def ancestor_ids(self) -> list[int]:
+        if self._ancestors is None:
+            day = self.line_day
+            self._ancestors = self.organization.ancestor_ids if day is None else ancestor_ids_on(self.organization, day)
+        return self._ancestors
+
+    def __contains__(self, role: str) -> bool:
+        if role in LOCAL_ROLES:
+            return (role, self.organization.pk) in self.positions()
+        if role in SUPERIOR_ROLES:
+            held = {org_id for r, org_id in self.positions() if r == role}
+            return bool(held) and self.direct_superior_id() in held
+        if role.endswith(ABOVE) and base_role(role) in SUPERIOR_ROLES:
+            held = {org_id for r, org_id in self.positions() if r == base_role(role)}
+            direct = self.direct_superior_id() if held else None
+            return bool(held) and any(o in held and o != direct for o in self.ancestor_ids())
+        if self._extra is None:
+            return False
+        if self._extra_roles is None:
+            self._extra_roles = set(self._extra())
+        return role in self._extra_roles
 
 
 def _perm_ids(target: GrantTarget) -> tuple[ContentType, dict[str, int]]:
@@ -184,6 +246,18 @@ def refresh_if_stale(user) -> bool:
     if user.__dict__.get("_grants_checked_on") == today:
         return False
     user.__dict__["_grants_checked_on"] = today
+    known = person_positions(user.pk)
+    if known is not None:  # read once for this step (permissions.selectors.positions_read_once)
+        synced = known.grants_synced_on
+        crossed = [
+            p
+            for p in known.positions
+            if synced is None or synced < p.start <= today or (p.end is not None and synced <= p.end < today)
+        ]
+        if not crossed:
+            return False
+        sync_user_grants(user.pk, today)
+        return True
     synced = F("person__grants_synced_on")
     crossed = Position.objects.filter(person_id=user.pk).filter(
         Q(person__grants_synced_on__isnull=True)

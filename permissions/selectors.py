@@ -1,10 +1,23 @@
-"""Reads about who may see and do what, outside a single review."""
+"""Reads about who may see and do what, outside a single review.
+
+``positions_read_once()`` opens a block (one transition of ``workflows.services.review_transition``) in which
+each person's positions are read once, in one query, and the questions asked about them in that block
+(``held_position_in``, ``permissions.grants.refresh_if_stale``, ``permissions.grants.HeldRoles``) are answered
+from that read by ``HeldPosition``'s predicates, which say what ``PositionQuerySet.active_on`` / ``held_during``
+say (``tests/permissions/test_positions_read_once.py`` holds them to it).  Outside such a block each question
+is its own query, as always.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from permissions.models import Organization, Position, User
 from permissions.roles import LOCAL_ROLES, OPEN_REVIEW_ROLES, SUPERIOR_ROLES
@@ -74,8 +87,75 @@ def organizations_user_may_open(*, user) -> list[Organization]:
     return list(Organization.objects.filter(condition).order_by("path"))
 
 
+@dataclass(frozen=True)
+class HeldPosition:
+    """One position of a person, as read by ``person_positions``; the predicates are the querysets' own."""
+
+    role: str
+    organization_id: int
+    start: datetime.date
+    end: datetime.date | None
+
+    def active_on(self, day: datetime.date | None = None) -> bool:
+        """``PositionQuerySet.active_on``: started on or before ``day`` (today), not ended before it."""
+        day = day or timezone.localdate()
+        return self.start <= day and (self.end is None or self.end >= day)
+
+    def held_during(self, first: datetime.date, last: datetime.date) -> bool:
+        """``PositionQuerySet.held_during``: held on at least one day from ``first`` to ``last``."""
+        return self.start <= last and (self.end is None or self.end >= first)
+
+
+@dataclass(frozen=True)
+class PersonPositions:
+    """Every position of one person, and the day their grants were last derived (``User.grants_synced_on``;
+    None when they hold no position: nothing then depends on it)."""
+
+    positions: tuple[HeldPosition, ...]
+    grants_synced_on: datetime.date | None
+
+
+_read_once: ContextVar[dict[int, PersonPositions] | None] = ContextVar("positions_read_once", default=None)
+
+
+@contextmanager
+def positions_read_once() -> Iterator[None]:
+    """Within the block, each person's positions are read once (see the module docstring)."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def person_positions(user_id: int) -> PersonPositions | None:
+    """The person's positions read once in a ``positions_read_once`` block (one query), None outside one."""
+    memo = _read_once.get()
+    if memo is None:
+        return None
+    if user_id not in memo:
+        rows = (
+            Position.objects.filter(person_id=user_id)
+            .order_by()
+            .values_list("role", "organization_id", "start", "end", "person__grants_synced_on")
+        )
+        rows = list(rows)
+        memo[user_id] = PersonPositions(
+            positions=tuple(HeldPosition(*row[:4]) for row in rows),
+            grants_synced_on=rows[0][4] if rows else None,
+        )
+    return memo[user_id]
+
+
 def held_position_in(*, user, organization: Organization, year: int, roles=None) -> bool:
     """Did ``user`` hold a position (one of ``roles``, or any) in ``organization`` at some time during ``year``?"""
+    known = person_positions(user.pk)
+    if known is not None:
+        first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+        return any(
+            p.organization_id == organization.pk and p.held_during(first, last) and (roles is None or p.role in roles)
+            for p in known.positions
+        )
     positions = Position.objects.held_in_year(year).filter(person_id=user.pk, organization_id=organization.pk)
     if roles is not None:
         positions = positions.filter(role__in=list(roles))

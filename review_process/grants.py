@@ -33,7 +33,7 @@ class ReviewGrantTarget:
         actors = AuditEvent.objects.filter(review=obj, actor__isnull=False).values_list("actor_id", flat=True)
         for person_id in set(actors):
             roles.setdefault(person_id, set()).add(Role.PAST_ACTOR)
-        for person_id in obj.participants.values_list("person_id", flat=True):
+        for person_id in obj.participants.active().values_list("person_id", flat=True):  # not revoked
             roles.setdefault(person_id, set()).add(Role.PARTICIPANT)
         return roles
 
@@ -46,13 +46,21 @@ class ReviewGrantTarget:
 
 
 def acting_role(*, user, review: Review, action: str) -> str:
-    """The role under which ``user`` takes ``action`` on ``review`` (recorded in the audit trail)."""
+    """The role under which ``user`` takes ``action`` on ``review`` (recorded in the audit trail): the first role
+    of the role table's order that they hold over the review and that carries the action, else the first such
+    "@above" role.  Only the roles that carry the action are looked up (``permissions.grants.HeldRoles``): a
+    local role costs one query, the competent body's one more, the per-review roles only when asked."""
     target = ReviewGrantTarget()
-    roles = grants.roles_of(user.pk, review.organization, target.extra_roles(review), target.line_day(review))
+    held = grants.HeldRoles(
+        user.pk,
+        review.organization,
+        target.line_day(review),
+        extra=lambda: target.extra_roles(review).get(user.pk, set()),
+    )
     for role in Role:
-        if role in roles and action in ROLE_ACTIONS[role]:
+        if action in ROLE_ACTIONS[role] and role in held:
             return role.value
     for role in Role:
-        if above(role) in roles and action in actions_of(above(role)):
+        if action in actions_of(above(role)) and above(role) in held:
             return role.value
     return ""

@@ -1,8 +1,14 @@
 """The one way to run a transition: lock the flow, check, change state, audit, complete the task.
 
 ``review_open`` and ``review_transition`` are what the API, the web pages, the viewflow task pages, the
-demo and the tests call.  Everything happens in one transaction under the flow's
-``select_for_update_lock``; notifications go out on commit.
+demo and the tests call.  Everything happens in one transaction; the flow lock is the row lock on the review's
+process (the lock viewflow's ``select_for_update_lock`` takes), taken by the one locked read of what the step
+needs: the waiting task, its process, the review and its organisation.  On that one instance each permission
+and guard is evaluated once (they cache on it), and the person's positions are read once for the whole step
+(``permissions.selectors.positions_read_once``); the waiting task is completed with one write; the
+notification is an outbox message written in the same transaction (``workflows.outbox``), delivered after the
+commit (by a worker when a broker is configured).  ``tests/workflows/test_transition_statements.py`` bounds
+the statements of one step; ``bench/transition.py`` measures it against the floor.
 """
 
 from __future__ import annotations
@@ -10,25 +16,28 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.db import OperationalError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition
 from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import PROCESS, STATUS
 
-from review_process.errors import Conflict, ReviewError
+from permissions.selectors import positions_read_once
+from review_process.access import may_view
+from review_process.errors import Conflict, NotFound, ReviewError
 from review_process.machine import OUT_OF_FLOW
 from review_process.models import Review, ReviewState
-from review_process.selectors import review_get_for_user
 from review_process.services.reviews import review_create, transition_apply, transition_check, transition_meta
+from workflows import outbox
 from workflows.models import ReviewProcess
-from workflows.notifications import notify_next_actors
-from workflows.registry import flow_for
+from workflows.registry import flow_for, registered_kinds
 
 logger = logging.getLogger(__name__)
 
 ACTIVE_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 SOMEONE_ELSE_ACTED = "someone_else_acted"
+#: PostgreSQL's answers when a row lock cannot be had: deadlock detected, lock not available (NOWAIT).
+LOCK_SQLSTATES = frozenset({"40P01", "55P03"})
 
 
 def node_for(name: str, flow_class=None):
@@ -68,77 +77,119 @@ def review_transition(
     ``occurred_on`` is the day the step happened as the person states it (default: today), checked and kept
     by the domain (``transition_check``); the audit event keeps the time it was recorded.
     ``activation`` is given by viewflow's own task page (which already holds the lock and has started
-    the task); otherwise the matching task is found, assigned to ``by`` and completed here.
+    the task); otherwise the matching task is found, given to ``by`` and completed here.
     Raises a ``ReviewError`` (NotFound / Forbidden / Conflict / InvalidInput) and changes nothing
     when the action is refused.
 
-    Someone else acted (409 ``someone_else_acted``) when the flow's lock cannot be had, when SQLite's write
-    lock cannot be had within its busy timeout, or when the review is no longer at the stage the caller saw
-    (``seen_state``; by default the stage read just before taking the lock): of concurrent attempts at one
-    transition exactly one succeeds.
+    Someone else acted (409 ``someone_else_acted``) when the flow's lock cannot be had (a deadlock, or
+    SQLite's write lock not free within its busy timeout), or when the review is no longer at the stage the
+    caller saw (``seen_state``; by default the stage read just before taking the lock): of concurrent attempts
+    at one transition exactly one succeeds.
     """
     transition_meta(name)  # unknown names fail before anything else
-    review_id = review.pk if isinstance(review, Review) else review
-    visible = review_get_for_user(user=by, review_id=review_id)
-    process = ReviewProcess.objects.filter(review=visible).first()
+    review_id = _review_id(review)
+    if seen_state is None:  # what the caller would have seen: the stage before the lock
+        seen_state = Review.objects.filter(pk=review_id).order_by().values_list("state", flat=True).first()
     try:
-        with process.flow_class.lock(process.pk), transaction.atomic():
-            locked = Review.objects.select_for_update().select_related("organization").get(pk=visible.pk)
-            if locked.state != (seen_state or visible.state):
+        with positions_read_once(), transaction.atomic():
+            in_flow = activation is None and name not in OUT_OF_FLOW
+            task = _locked_task(review_id, name) if in_flow else None
+            process = task.process.coerced if task is not None else _locked_process(review_id)
+            locked = process.review
+            if not may_view(by, locked):
+                raise NotFound()
+            if locked.state != seen_state:
                 raise Conflict(code=SOMEONE_ELSE_ACTED)
             transition_check(review=locked, name=name, by=by, reason=reason, occurred_on=occurred_on)
-            if activation is None and name not in OUT_OF_FLOW:
-                activation = _claim_task(process, name, by)
+            if in_flow and (task is None or task.flow_task != node_for(name, process.flow_class)):
+                # The FSM allowed the transition but the flow has no task waiting for it: the two disagree.
+                logger.error("No active %s task for review process %s", name, process.pk)
+                raise ReviewError(code="flow_out_of_step")
             transition_apply(review=locked, name=name, by=by, reason=reason, occurred_on=occurred_on)
             if name in OUT_OF_FLOW:
                 _cancel_process(process)
-            else:
+            elif activation is not None:
                 activation.execute()
+            else:
+                _complete(task, by)
+            outbox.enqueue("notify_next_actors", review_id=locked.pk, transition=name)
     except ConcurrentTransition:
         raise Conflict(code=SOMEONE_ELSE_ACTED) from None
     except FlowLockFailed:
         raise Conflict(code=SOMEONE_ELSE_ACTED) from None
     except OperationalError as error:
-        if "database is locked" not in str(error):  # SQLite: the write lock was not free within the busy timeout
+        if not _lock_refused(error):
             raise
         raise Conflict(code=SOMEONE_ELSE_ACTED) from None
-    locked.refresh_from_db()
-    transaction.on_commit(lambda: _notify(locked.pk, name))
     return locked
 
 
-def _claim_task(process: ReviewProcess, name: str, by):
-    node = node_for(name, process.flow_class)
-    task = process.task_set.filter(flow_task=node, status__in=ACTIVE_TASK_STATUSES).order_by("-created").first()
-    if task is None:
-        # The FSM allowed the transition but the flow has no task waiting for it: the two disagree.
-        logger.error("No active %s task for review process %s", name, process.pk)
-        raise ReviewError(code="flow_out_of_step")
-    activation = node.activation_class(task)
-    if task.status == STATUS.NEW:
-        activation.assign(by)
-    elif task.status == STATUS.ASSIGNED and task.owner_id != by.pk:
-        activation.reassign(user=by)
+def _review_id(review: Review | int) -> int:
+    if isinstance(review, Review):
+        return review.pk
+    try:
+        return int(review)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+
+
+def _locked_process(review_id: int) -> ReviewProcess:
+    """The one locked read: the review's process (its row is the flow lock) with the review (locked too, as the
+    record services lock it) and its organisation and today's superior (not locked)."""
+    try:
+        return (
+            ReviewProcess.objects.select_for_update(of=("self", "review"))
+            .select_related("review__organization__superior")
+            .get(review_id=review_id)
+        )
+    except ReviewProcess.DoesNotExist:
+        raise NotFound() from None
+
+
+def _lock_refused(error: DatabaseError) -> bool:
+    """SQLite: the write lock was not free within the busy timeout; PostgreSQL: a deadlock was broken."""
+    if "database is locked" in str(error):
+        return True
+    return getattr(error.__cause__, "sqlstate", None) in LOCK_SQLSTATES
+
+
+def _locked_task(review_id: int, name: str):
+    """The one locked read when a task waits for ``name``: that task, with its process (whose row is the flow
+    lock), the review (locked too, as the record services lock it), its organisation and today's superior
+    (not locked).  None when no task waits for it (the caller then locks the process alone)."""
+    nodes = {node_for(name, flow_class) for flow_class in map(flow_for, registered_kinds())} - {None}
+    if not nodes:
+        return None
+    task_class = next(iter(nodes)).flow_class.task_class
+    return (
+        task_class._default_manager.select_for_update(of=("process__reviewprocess", "process__reviewprocess__review"))
+        .select_related("process__reviewprocess__review__organization__superior")
+        .filter(process__reviewprocess__review_id=review_id, flow_task__in=nodes, status__in=ACTIVE_TASK_STATUSES)
+        .order_by("-created")
+        .first()
+    )
+
+
+def _complete(task, by) -> None:
+    """Give the task to ``by``, start and complete it, and create the next: viewflow's activation does it, with
+    one write of the task (assigning and starting only set its fields; completing saves them all)."""
+    if task.status != STATUS.STARTED:
+        task.owner = by
+        task.status = STATUS.ASSIGNED
+    activation = task.flow_task.activation_class(task)
     if task.status != STATUS.STARTED:
         activation.start(None)
-    return activation
+    activation.execute()
 
 
 def _cancel_process(process: ReviewProcess) -> None:
     for task in process.task_set.filter(status__in=ACTIVE_TASK_STATUSES):
+        task.process = process
         activation = task.flow_task.activation_class(task)
         activation.cancel()
     process.status = PROCESS.CANCELED
     process.finished = timezone.now()
     process.save(update_fields=["status", "finished"])
-
-
-def _notify(review_id: int, name: str) -> None:
-    """Tell the people who must act next (e-mail through Django's backend; failures are logged, not raised)."""
-    try:
-        notify_next_actors(review_id=review_id, transition=name)
-    except Exception:  # noqa: BLE001 - a failed e-mail must never undo or block a committed transition
-        logger.exception("Notification after %s on review %s failed", name, review_id)
 
 
 __all__ = ["review_open", "review_transition", "node_for", "ReviewState"]

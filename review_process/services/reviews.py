@@ -9,19 +9,21 @@ from __future__ import annotations
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from permissions import grants
 from permissions.models import Organization, User
 from permissions.roles import Role
 from permissions.selectors import held_position_in, open_review_role, organizations_visible_to
-from review_process import machine
+from review_process import dates, machine
 from review_process.audit import audit_record
 from review_process.availability import require_transition
 from review_process.errors import Conflict, Forbidden, InvalidInput, NotFound
 from review_process.grants import ReviewGrantTarget, acting_role
 from review_process.models import Review, ReviewKind, ReviewState
 from review_process.regimes import regime_for
+from review_process.services.base import limit_text
 
 ORGANIZATION_NOT_ACTIVE = _(
     "%(organization)s does not exist at the end of %(year)s: no review of that year can be opened for it."
@@ -72,6 +74,9 @@ def review_create(*, organization_code: str, year: int, kind: str, by, subject: 
         raise Forbidden(_("Only the organisation's secretary or the superior's organisation board may open a review."))
     if kind not in ReviewKind.values:
         raise InvalidInput(_("Unknown review kind."), code="invalid_kind", field="kind")
+    year_refused = dates.year_error(year)  # 2018 to the current year (review_process.dates)
+    if year_refused is not None:
+        raise year_refused
     person = _subject(kind, subject, organization, year)
     regime = regime_for(year)
     if regime is None:
@@ -123,6 +128,16 @@ def review_create(*, organization_code: str, year: int, kind: str, by, subject: 
     return review
 
 
+def _field_values(review: Review) -> dict:
+    return {f.attname: getattr(review, f.attname) for f in review._meta.concrete_fields if not f.primary_key}
+
+
+def _changed_fields(review: Review, before: dict) -> list[str]:
+    """The fields whose value differs from ``before``, and the ``auto_now`` ones (always written on save)."""
+    fields = [f for f in review._meta.concrete_fields if not f.primary_key]
+    return [f.name for f in fields if getattr(f, "auto_now", False) or getattr(review, f.attname) != before[f.attname]]
+
+
 def transition_meta(name: str):
     """django-fsm-2's description of transition ``name``; 404 ``unknown_transition`` for an unknown name."""
     if name not in machine.TRANSITION_NAMES:
@@ -139,6 +154,11 @@ def transition_check(
     """
     transition_meta(name)
     require_transition(by, review, name, reason=reason)
+    # The day it happened: not after today, in the procedure's order (review_process.dates), a reason not too long.
+    limit_text(reason, "reason", limit="reason")
+    date_refused = dates.transition_error(review, name, occurred_on)
+    if date_refused is not None:
+        raise date_refused
 
 
 def transition_apply(
@@ -153,8 +173,9 @@ def transition_apply(
     """Change state, save and audit. The caller holds the lock and the transaction and has run
     ``transition_check`` on this same instance (so django-fsm-2's conditions read the cached guards)."""
     from_state = review.state
+    before = _field_values(review)
     getattr(review, name)(by=by, reason=reason.strip(), occurred_on=occurred_on)
-    review.save()
+    review.save(update_fields=_changed_fields(review, before))  # what the transition changed, and updated_at
     return audit_record(
         review=review,
         actor=by,
@@ -163,7 +184,11 @@ def transition_apply(
         records=[review],
         from_state=from_state,
         to_state=review.state,
-        payload={"reason": reason.strip(), **(payload or {})} if reason.strip() or payload else {},
+        payload={
+            **({"reason": reason.strip()} if reason.strip() else {}),
+            "occurred_on": (occurred_on or timezone.localdate()).isoformat(),
+            **(payload or {}),
+        },
     )
 
 
