@@ -8,8 +8,10 @@ from rest_framework import serializers
 
 from api.fields import PersonRefField
 from api.serializers_records import (
+    OCCURRED_ON_HELP,
     SCORE_HELP,
     TRIGGERS_HELP,
+    AcceptedCountSerializer,
     AttendeeSerializer,
     AuditEventSerializer,
     ComplianceSerializer,
@@ -19,13 +21,18 @@ from api.serializers_records import (
     FindingSerializer,
     GuidanceInputSerializer,
     GuidanceSerializer,
+    GuidanceUpdateSerializer,
     NotificationSerializer,
     OpinionInputSerializer,
     OpinionResponseInputSerializer,
     OpinionResponseSerializer,
+    OpinionsAcceptAllSerializer,
     OpinionSerializer,
+    OptionalReasonSerializer,
     ParticipantInputSerializer,
     ParticipantSerializer,
+    PersonFoundSerializer,
+    ReasonSerializer,
     RemedialItemSerializer,
     RemedialPlanSerializer,
     ReviewComplianceSerializer,
@@ -156,6 +163,10 @@ class ReviewDetailSerializer(ReviewListSerializer):
             "approved_by",
             "approved_at",
             "closed_at",
+            "circulated_on",
+            "submitted_on",
+            "approved_on",
+            "closed_on",
             "cancel_reason",
             "links",
         ]
@@ -196,7 +207,10 @@ class ReviewDetailSerializer(ReviewListSerializer):
 
 
 class TransitionInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="At most 2,000 characters (`text_too_long`)."
+    )
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None, help_text=OCCURRED_ON_HELP)
 
 
 class TransitionResultSerializer(serializers.Serializer):
@@ -227,6 +241,7 @@ class ReportVersionSerializer(serializers.ModelSerializer):
             "attachment_sha256",
             "created_by",
             "created_at",
+            "occurred_on",
         ]
 
     def get_attachment(self, version) -> str | None:
@@ -239,12 +254,14 @@ class ReportVersionSerializer(serializers.ModelSerializer):
 
 
 class ReportVersionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=200_000)
+    text = serializers.CharField(help_text="At most 200,000 characters (`text_too_long`).")
     is_final = serializers.BooleanField(default=False)
     attachment = serializers.FileField(required=False, allow_null=True)
+    occurred_on = serializers.DateField(required=False, allow_null=True, default=None, help_text=OCCURRED_ON_HELP)
 
 
 __all__ = [
+    "AcceptedCountSerializer",
     "AttendeeSerializer",
     "AuditEventSerializer",
     "ComplianceSerializer",
@@ -254,13 +271,19 @@ __all__ = [
     "FindingSerializer",
     "GuidanceInputSerializer",
     "GuidanceSerializer",
+    "GuidanceUpdateSerializer",
     "NotificationSerializer",
+    "OCCURRED_ON_HELP",
     "OpinionInputSerializer",
     "OpinionResponseInputSerializer",
     "OpinionResponseSerializer",
     "OpinionSerializer",
+    "OpinionsAcceptAllSerializer",
+    "OptionalReasonSerializer",
     "ParticipantInputSerializer",
     "ParticipantSerializer",
+    "PersonFoundSerializer",
+    "ReasonSerializer",
     "PersonRefField",
     "RemedialItemSerializer",
     "RemedialPlanSerializer",

@@ -24,12 +24,22 @@ from review_process.models import (
 )
 from review_process.regimes import Trigger
 
+OCCURRED_ON_HELP = (
+    "The day it happened (YYYY-MM-DD): not after today, in the procedure's order (`date_in_future`, "
+    "`date_out_of_order`). Default: today (a spoken opinion: the conference's day)."
+)
+
+
+def occurred_on_field():
+    return serializers.DateField(required=False, allow_null=True, default=None, help_text=OCCURRED_ON_HELP)
+
 
 class OpinionResponseSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=ResponseDecision.choices)
     note = serializers.CharField(allow_blank=True)
     responded_by = serializers.CharField(source="responded_by.username")
     responded_at = serializers.DateTimeField()
+    occurred_on = serializers.DateField()
 
 
 class OpinionSerializer(serializers.ModelSerializer):
@@ -39,7 +49,7 @@ class OpinionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Opinion
-        fields = ["id", "author", "recorded_by", "channel", "text", "created_at", "response"]
+        fields = ["id", "author", "recorded_by", "channel", "text", "occurred_on", "created_at", "response"]
 
     def get_response(self, opinion) -> OpinionResponseSerializer(allow_null=True):
         response = getattr(opinion, "response", None) if hasattr(opinion, "response") else None
@@ -47,7 +57,8 @@ class OpinionSerializer(serializers.ModelSerializer):
 
 
 class OpinionInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=20_000)
+    text = serializers.CharField(help_text="At most 10,000 characters (`text_too_long`).")
+    occurred_on = occurred_on_field()
     channel = serializers.ChoiceField(choices=OpinionChannel.choices)
     author = serializers.CharField(
         required=False,
@@ -59,7 +70,17 @@ class OpinionInputSerializer(serializers.Serializer):
 
 class OpinionResponseInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=ResponseDecision.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    occurred_on = occurred_on_field()
+
+
+class OpinionsAcceptAllSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", help_text="One note for all.")
+    occurred_on = occurred_on_field()
+
+
+class AcceptedCountSerializer(serializers.Serializer):
+    accepted = serializers.IntegerField(help_text="How many unanswered opinions were accepted.")
 
 
 class AttendeeSerializer(serializers.Serializer):
@@ -106,14 +127,38 @@ class ConferenceSerializer(serializers.Serializer):
 
 class GuidanceSerializer(serializers.ModelSerializer):
     given_by = PersonRefField()
+    withdrawn_by = PersonRefField(allow_null=True)
 
     class Meta:
         model = Guidance
-        fields = ["id", "given_by", "text", "created_at"]
+        fields = [
+            "id",
+            "given_by",
+            "text",
+            "occurred_on",
+            "created_at",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdraw_reason",
+        ]
 
 
 class GuidanceInputSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=50_000)
+    text = serializers.CharField(help_text="At most 10,000 characters (`text_too_long`).")
+    occurred_on = occurred_on_field()
+
+
+class GuidanceUpdateSerializer(serializers.Serializer):
+    text = serializers.CharField(help_text="The corrected text (its author, until `give_guidance`).")
+    occurred_on = occurred_on_field()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why (at most 2,000 characters).")
+
+
+class OptionalReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 TRIGGERS_HELP = "Grounds that force `not_complete`, by code (the review's regime lists which apply)."
@@ -126,7 +171,12 @@ class SelfAssessmentSerializer(serializers.ModelSerializer):
     triggers = serializers.ListField(
         child=serializers.ChoiceField(choices=Trigger.choices), required=False, default=list, help_text=TRIGGERS_HELP
     )
-    justification = serializers.CharField(required=False, allow_blank=True, default="", max_length=50_000)
+    justification = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="The basis of the proposed rating: required (`basis_required`), at most 10,000 characters.",
+    )
     set_by = PersonRefField()
 
     class Meta:
@@ -156,7 +206,6 @@ class DecisionSerializer(serializers.ModelSerializer):
         required=False,
         allow_blank=True,
         default="",
-        max_length=20_000,
         help_text="Required when the final rating is below the proposed one.",
     )
     vote = VoteSerializer()
@@ -165,16 +214,17 @@ class DecisionSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=Trigger.choices), required=False, default=list, help_text=TRIGGERS_HELP
     )
     decided_by = PersonRefField()
+    occurred_on = occurred_on_field()
 
     class Meta:
         model = Decision
-        fields = ["final_rating", "reason", "vote", "score", "triggers", "decided_by", "decided_at"]
+        fields = ["final_rating", "reason", "vote", "score", "triggers", "occurred_on", "decided_by", "decided_at"]
         read_only_fields = ["decided_at"]
 
 
 class NotificationSerializer(serializers.ModelSerializer):
     recorded_by = PersonRefField()
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=20_000)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
 
     class Meta:
         model = Notification
@@ -183,13 +233,14 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class RemedialItemSerializer(serializers.Serializer):
-    description = serializers.CharField(max_length=20_000)
-    owner = serializers.CharField(max_length=255)
-    due_date = serializers.DateField()
+    description = serializers.CharField()
+    owner = serializers.CharField()
+    due_date = serializers.DateField(help_text="After the approval (`date_out_of_order`).")
 
 
 class RemedialPlanSerializer(serializers.Serializer):
     items = RemedialItemSerializer(many=True)
+    occurred_on = occurred_on_field()
     filed_by = serializers.CharField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
 
@@ -199,6 +250,7 @@ class RemedialPlanSerializer(serializers.Serializer):
             "items": [
                 {"description": i.description, "owner": i.owner, "due_date": i.due_date} for i in plan.items.all()
             ],
+            "occurred_on": plan.occurred_on,
             "filed_by": plan.filed_by.username,
             "updated_at": plan.updated_at,
         }
@@ -207,10 +259,16 @@ class RemedialPlanSerializer(serializers.Serializer):
 class ParticipantSerializer(serializers.ModelSerializer):
     person = PersonRefField()
     invited_by = PersonRefField()
+    revoked_by = PersonRefField(allow_null=True)
 
     class Meta:
         model = ReviewParticipant
-        fields = ["person", "invited_by", "invited_at"]
+        fields = ["id", "person", "invited_by", "invited_at", "revoked_at", "revoked_by", "revoke_reason"]
+
+
+class PersonFoundSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    full_name = serializers.CharField(source="get_full_name")
 
 
 class ParticipantInputSerializer(serializers.Serializer):

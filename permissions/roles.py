@@ -46,6 +46,7 @@ class Action(models.TextChoices):
     RETURN_FOR_REVISION = "return_for_revision", _("Return for revision")
     CLOSE = "close", _("Close and archive")
     CANCEL = "cancel", _("Cancel the review")
+    WITHDRAW = "withdraw", _("Withdraw the review opened by mistake")
     # Records.
     ADD_REPORT_VERSION = "add_report_version", _("Add a report version")
     ADD_OPINION = "add_opinion", _("Give an opinion")
@@ -78,6 +79,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             _A.SET_REMEDIAL_PLAN,
             _A.INVITE_PARTICIPANT,
             _A.RECORD_BALLOT,
+            _A.WITHDRAW,
         }
     ),
     Role.DEPUTY_SECRETARY: frozenset(
@@ -94,6 +96,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             _A.ADD_OPINION,
             _A.RECORD_NOTIFICATION,
             _A.CLOSE,
+            _A.WITHDRAW,
         }
     ),
     Role.STANDING_COMMITTEE: frozenset(
@@ -135,7 +138,8 @@ def actions_of(role: str) -> frozenset[str]:
     return actions - COMPETENT_BODY_ACTIONS if role.endswith(ABOVE) else actions
 
 
-# Who may open a review of an organisation: its own secretary, or the organisation board above it.
+# Who may open a review of an organisation: its own secretary, or the organisation board above it (they hold
+# ``WITHDRAW`` too: the one who opened a review may withdraw it while it is a draft).
 OPEN_REVIEW_ROLES = frozenset({Role.SECRETARY, Role.ORGANIZATION_BOARD})
 
 

@@ -68,7 +68,7 @@ conference_held = Guard(
 guidance_recorded = Guard(
     "no_guidance",
     _("No guidance from the superior has been recorded: record the guidance text first."),
-    lambda r: r.guidance.exclude(text="").exists(),
+    lambda r: r.guidance.live().exclude(text="").exists(),
 )
 
 opinions_answered = Guard(
@@ -79,7 +79,7 @@ opinions_answered = Guard(
 
 
 def _final_after_guidance(review) -> bool:
-    latest_guidance = review.guidance.order_by("-created_at").values_list("created_at", flat=True).first()
+    latest_guidance = review.guidance.live().order_by("-created_at").values_list("created_at", flat=True).first()
     finals = review.report_versions.filter(is_final=True)
     if latest_guidance is not None:
         finals = finals.filter(created_at__gt=latest_guidance)
@@ -110,14 +110,26 @@ notification_recorded = Guard(
     lambda r: _related(r, "notification") is not None,
 )
 
+remedial_plan_filed = Guard(
+    "remedial_plan_missing",
+    _("The remedial plan has not been filed: the secretary files it before the review is closed."),
+    lambda r: _related(r, "remedial_plan") is not None,
+)
+
 separation_of_duties = Guard(
     "separation_of_duties",
     _("The person who submitted the assessment cannot approve it."),
     lambda r, user: r.submitted_by_id != user.pk,
 )
 
+opened_by_actor = Guard(
+    "not_opener",
+    _("Only the person who opened this review may withdraw it."),
+    lambda r, user: r.opened_by_id == user.pk,
+)
+
 # Guards that depend on who acts, by transition name.
-USER_GUARDS: dict[str, tuple[Guard, ...]] = {"approve": (separation_of_duties,)}
+USER_GUARDS: dict[str, tuple[Guard, ...]] = {"approve": (separation_of_duties,), "withdraw": (opened_by_actor,)}
 
 
 # --- Guards of the individual review of a leader (same states and transitions, guards of its own) ---

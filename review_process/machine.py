@@ -14,7 +14,15 @@ from permissions.roles import Action, Role, roles_allowed
 from review_process.models import TRANSITION_NAMES, Review, ReviewState
 
 S = ReviewState
-__all__ = ["TRANSITION_NAMES", "OUT_OF_FLOW", "MAIN_TRANSITIONS", "STAGE_ORDER", "RECORD_STATES", "RECORD_ACTIONS"]
+__all__ = [
+    "TRANSITION_NAMES",
+    "OUT_OF_FLOW",
+    "MAIN_TRANSITIONS",
+    "STAGE_ORDER",
+    "RECORD_STATES",
+    "RECORD_ACTIONS",
+    "RECORD_MODE",
+]
 
 
 def meta(name: str):
@@ -108,6 +116,41 @@ RECORD_STATES: dict[str, tuple[str, ...]] = {
     Action.RECORD_BALLOT: (S.FINALIZING, S.SUBMITTED),
 }
 RECORD_ACTIONS: tuple[str, ...] = tuple(RECORD_STATES)
+
+#: Does writing the record again replace the one recorded, or add another? One rule across records, which the
+#: services follow and the forms state ("replaces the …" / "adds a …"):
+#:
+#: ====================================  ========  ==========================================================
+#: action                                mode      what happens when it is written again
+#: ====================================  ========  ==========================================================
+#: add_report_version                    add       a new version (numbered); earlier versions stay
+#: invite_participant                    add       another participant (the same person: nothing new; a
+#:                                                 revoked one is restored)
+#: add_opinion, record_opinion_for_...   add       another opinion
+#: respond_opinion                       replace   the response to that opinion is changed
+#: record_conference                     replace   the conference, its attendance and representatives
+#: add_guidance                          add       another guidance; each is corrected or withdrawn by its
+#:                                                 author until confirmed (``guidance_update``/``_withdraw``)
+#: set_self_assessment                   replace   the proposed rating and its basis
+#: set_decision                          replace   the decision and its vote
+#: record_notification                   replace   the notification
+#: set_remedial_plan                     replace   the whole plan and its items
+#: record_ballot                         replace   the tally
+#: ====================================  ========  ==========================================================
+RECORD_MODE: dict[str, str] = {
+    Action.ADD_REPORT_VERSION: "add",
+    Action.INVITE_PARTICIPANT: "add",
+    Action.ADD_OPINION: "add",
+    Action.RECORD_OPINION_FOR_OTHERS: "add",
+    Action.RESPOND_OPINION: "replace",
+    Action.RECORD_CONFERENCE: "replace",
+    Action.ADD_GUIDANCE: "add",
+    Action.SET_SELF_ASSESSMENT: "replace",
+    Action.SET_DECISION: "replace",
+    Action.RECORD_NOTIFICATION: "replace",
+    Action.SET_REMEDIAL_PLAN: "replace",
+    Action.RECORD_BALLOT: "replace",
+}
 
 #: Records that only some kinds of review have (every other record belongs to every kind).
 RECORD_KINDS: dict[str, frozenset[str]] = {Action.RECORD_BALLOT: frozenset({"individual"})}

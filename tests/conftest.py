@@ -6,6 +6,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from review_process.models import Review
@@ -16,6 +17,24 @@ from workflows.services import review_open, review_transition
 # The standing committee's vote on a decision: 15 members, 13 present, 11 for (more than half of 15).
 VOTE = {"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1}
 CONFERENCE_AT = datetime.datetime(2021, 11, 30, 8, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=7)))
+
+
+def _at(day: int, hour: int = 9, month: int = 11) -> datetime.datetime:
+    return datetime.datetime(2021, month, day, hour, 0, tzinfo=CONFERENCE_AT.tzinfo)
+
+
+#: When the walker records and takes each stage's step (events carry the day they happen, checked for order:
+#: review_process.dates), as the reference case happened: the draft out ten days before the conference of
+#: 30/11/2021, guidance at the conference, the decision on 8/12, the notification and the plan on 10/12.
+WALK_SCHEDULE = {
+    "open": _at(19),
+    "draft": _at(20),
+    "collecting_opinions": _at(30, 11),
+    "awaiting_guidance": _at(30, 12),
+    "finalizing": _at(3, month=12),
+    "submitted": _at(8, month=12),
+    "approved": _at(10, month=12),
+}
 
 
 @pytest.fixture
@@ -73,7 +92,9 @@ class Walker:
     """Carries a review through the stages with the right person at each step (all through services).
 
     ``prepare_<state>`` records what the next transition out of that state needs (so its guards pass);
-    ``advance_<state>`` runs that transition.
+    ``advance_<state>`` runs that transition. ``step`` runs both on the stage's day of ``WALK_SCHEDULE`` (the
+    records and steps default to the day they are entered: today, travelled to); callers that travel
+    themselves (tests/compliance) call ``prepare_``/``advance_`` directly.
     """
 
     STATES = ["draft", "collecting_opinions", "awaiting_guidance", "finalizing", "submitted", "approved", "closed"]
@@ -82,7 +103,8 @@ class Walker:
         self.p = people
 
     def open(self) -> Review:
-        return review_open(organization_code="LB-DG", year=2021, kind="collective", by=self.p.secretary)
+        with time_machine.travel(WALK_SCHEDULE["open"], tick=True):
+            return review_open(organization_code="LB-DG", year=2021, kind="collective", by=self.p.secretary)
 
     def prepare_draft(self, review):
         records.report_version_add(review=review, by=self.p.secretary, text="Dự thảo báo cáo kiểm điểm 2021")
@@ -151,9 +173,16 @@ class Walker:
         return review_transition(review=review, name="close", by=self.p.board)
 
     def step(self, review):
-        """Prepare and run the next transition of the main path."""
-        getattr(self, f"prepare_{review.state}")(review)
-        return getattr(self, f"advance_{review.state}")(review)
+        """Prepare and run the next transition of the main path, on the stage's day."""
+        state = review.state
+        with time_machine.travel(WALK_SCHEDULE[state], tick=True):
+            getattr(self, f"prepare_{state}")(review)
+            return getattr(self, f"advance_{state}")(review)
+
+    def prepare(self, review):
+        """Record what the next step needs, on the stage's day."""
+        with time_machine.travel(WALK_SCHEDULE[review.state], tick=True):
+            getattr(self, f"prepare_{review.state}")(review)
 
     def ready_at(self, state: str) -> Review:
         """A review at ``state`` with an invited participant and what the next step needs recorded."""
@@ -165,7 +194,7 @@ class Walker:
             else:
                 review = self.step(review)
         if state not in ("closed", "cancelled"):
-            getattr(self, f"prepare_{state}")(review)
+            self.prepare(review)
         return Review.objects.get(pk=review.pk)
 
     def to_state(self, state: str, *, prepared: bool = False) -> Review:
@@ -176,7 +205,7 @@ class Walker:
         while review.state != state:
             review = self.step(review)
         if prepared and state != "closed":
-            getattr(self, f"prepare_{state}")(review)
+            self.prepare(review)
         return Review.objects.get(pk=review.pk)
 
 

@@ -2,6 +2,13 @@
 
 from api.views.ballot import BallotView
 from api.views.compliance import ComplianceListView, ReviewComplianceView
+from api.views.corrections import (
+    GuidanceDetailView,
+    GuidanceWithdrawView,
+    OpinionsAcceptAllView,
+    ParticipantDetailView,
+    PeopleSearchView,
+)
 from api.views.records import (
     AuditTrailView,
     ConferenceView,
@@ -30,12 +37,17 @@ __all__ = [
     "ComplianceListView",
     "ConferenceView",
     "DecisionView",
+    "GuidanceDetailView",
     "GuidanceView",
+    "GuidanceWithdrawView",
     "NotificationView",
     "OpinionResponseView",
+    "OpinionsAcceptAllView",
     "OpinionsView",
     "OrganizationListView",
+    "ParticipantDetailView",
     "ParticipantsView",
+    "PeopleSearchView",
     "RatingRoundDecideView",
     "RatingRoundDetailView",
     "RatingRoundEntriesView",

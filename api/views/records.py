@@ -45,6 +45,7 @@ class ReportVersionsView(ReviewScopedView):
             text=data.validated_data["text"],
             is_final=data.validated_data["is_final"],
             attachment=data.validated_data.get("attachment"),
+            occurred_on=data.validated_data.get("occurred_on"),
         )
         return Response(s.ReportVersionSerializer(version).data, status=201)
 
@@ -78,6 +79,7 @@ class OpinionsView(ReviewScopedView):
             text=data.validated_data["text"],
             channel=data.validated_data["channel"],
             author_username=data.validated_data.get("author") or None,
+            occurred_on=data.validated_data.get("occurred_on"),
         )
         return Response(s.OpinionSerializer(opinion).data, status=201)
 
@@ -98,6 +100,7 @@ class OpinionResponseView(ReviewScopedView):
             opinion_id=opinion_id,
             decision=data.validated_data["decision"],
             note=data.validated_data["note"],
+            occurred_on=data.validated_data.get("occurred_on"),
         )
         return Response(s.OpinionSerializer(_opinions(review).get(pk=opinion_id)).data)
 
@@ -153,7 +156,12 @@ class GuidanceView(ReviewScopedView):
         review = self.get_review(review_id)
         data = s.GuidanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        guidance = records.guidance_add(review=review, by=request.user, text=data.validated_data["text"])
+        guidance = records.guidance_add(
+            review=review,
+            by=request.user,
+            text=data.validated_data["text"],
+            occurred_on=data.validated_data.get("occurred_on"),
+        )
         return Response(s.GuidanceSerializer(guidance).data, status=201)
 
 
@@ -204,6 +212,7 @@ class DecisionView(ReviewScopedView):
             vote=data.validated_data["vote"],
             score=data.validated_data["score"],
             triggers=data.validated_data["triggers"],
+            occurred_on=data.validated_data.get("occurred_on"),
         )
         return Response(s.DecisionSerializer(decision).data)
 
@@ -246,7 +255,10 @@ class RemedialPlanView(ReviewScopedView):
         data = s.RemedialPlanSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         plan = records.remedial_plan_set(
-            review=review, by=request.user, items=[dict(i) for i in data.validated_data["items"]]
+            review=review,
+            by=request.user,
+            items=[dict(i) for i in data.validated_data["items"]],
+            occurred_on=data.validated_data.get("occurred_on"),
         )
         return Response(s.RemedialPlanSerializer(s.RemedialPlanSerializer.from_model(plan)).data)
 

@@ -74,12 +74,20 @@ class TransitionView(ReviewScopedView):
         request=s.TransitionInputSerializer,
         responses={200: s.TransitionResultSerializer, **WRITE_ERRORS},
         description="Run a transition of the prescribed sequence. `reason` is required for "
-        "`return_for_revision` and `cancel`.",
+        "`return_for_revision`, `cancel` and `withdraw` (only the person who opened the review, while it is a draft: "
+        "409 `not_opener`). `occurred_on` is the day the step happened (default today; 400 `date_in_future`, "
+        "`date_out_of_order`).",
     )
     def post(self, request, review_id: int, name: str):
         data = s.TransitionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        review = review_transition(review=review_id, name=name, by=request.user, reason=data.validated_data["reason"])
+        review = review_transition(
+            review=review_id,
+            name=name,
+            by=request.user,
+            reason=data.validated_data["reason"],
+            occurred_on=data.validated_data.get("occurred_on"),
+        )
         return Response(
             {
                 "id": review.pk,

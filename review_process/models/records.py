@@ -14,13 +14,28 @@ from review_process.attachments import attachment_upload_to, private_storage
 from review_process.models.review import Rating, Review
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def active(self) -> ParticipantQuerySet:
+        """Invitations not revoked (a revoked participant keeps the row, not the access)."""
+        return self.filter(revoked_at__isnull=True)
+
+
 class ReviewParticipant(models.Model):
-    """A person the secretary invited to read the draft and give opinions on this review."""
+    """A person the secretary invited to read the draft and give opinions on this review.
+
+    Revoking keeps the row (``revoked_at``, ``revoked_by``, ``revoke_reason``); inviting again restores it."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="participants")
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     invited_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoke_reason = models.TextField(_("reason for revoking"), blank=True)
+
+    objects = ParticipantQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["review", "person"], name="participant_unique")]
@@ -38,6 +53,8 @@ class ReportVersion(models.Model):
     attachment_sha256 = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # The day it happened, as the person states it (default today; checked by ``review_process.dates``).
+    occurred_on = models.DateField(_("occurred on"), default=timezone.localdate)
 
     class Meta:
         ordering = ["review", "number"]
@@ -64,6 +81,8 @@ class Opinion(models.Model):
     channel = models.CharField(_("channel"), max_length=20, choices=OpinionChannel.choices)
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(default=timezone.now)
+    # The day it happened, as the person states it (default today; checked by ``review_process.dates``).
+    occurred_on = models.DateField(_("occurred on"), default=timezone.localdate)
 
     class Meta:
         ordering = ["review", "created_at", "pk"]
@@ -80,6 +99,8 @@ class OpinionResponse(models.Model):
     note = models.TextField(_("note"), blank=True)
     responded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     responded_at = models.DateTimeField(default=timezone.now)
+    # The day it happened, as the person states it (default today; checked by ``review_process.dates``).
+    occurred_on = models.DateField(_("occurred on"), default=timezone.localdate)
 
 
 class Conference(models.Model):
@@ -137,13 +158,31 @@ class Attendance(models.Model):
         ]
 
 
+class GuidanceQuerySet(models.QuerySet):
+    def live(self) -> GuidanceQuerySet:
+        """Guidance not withdrawn: what the guards, the documents and the compliance rules count."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
 class Guidance(models.Model):
-    """Guidance (ý kiến chỉ đạo) from the superior's representative."""
+    """Guidance (ý kiến chỉ đạo) from the superior's representative.
+
+    Its author may correct or withdraw it until it is confirmed (``give_guidance``); a withdrawn guidance keeps
+    its row (``withdrawn_at``, ``withdrawn_by``, ``withdraw_reason``) and no longer counts (``live()``)."""
 
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="guidance")
     given_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("text"))
     created_at = models.DateTimeField(default=timezone.now)
+    # The day it happened, as the person states it (default today; checked by ``review_process.dates``).
+    occurred_on = models.DateField(_("occurred on"), default=timezone.localdate)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdraw_reason = models.TextField(_("reason for withdrawing"), blank=True)
+
+    objects = GuidanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["review", "created_at", "pk"]
@@ -176,6 +215,8 @@ class Decision(models.Model):
     vote = models.JSONField(_("vote"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(default=timezone.now)
+    # The day it happened, as the person states it (default today; checked by ``review_process.dates``).
+    occurred_on = models.DateField(_("occurred on"), default=timezone.localdate)
     # Set when the decision was taken in a rating round (review_process.services.rounds).
     rating_round = models.ForeignKey(
         "review_process.RatingRound", null=True, blank=True, on_delete=models.PROTECT, related_name="decisions"
@@ -196,6 +237,8 @@ class RemedialPlan(models.Model):
     review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="remedial_plan")
     filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
+    # The day it happened, as the person states it (default today; checked by ``review_process.dates``).
+    occurred_on = models.DateField(_("occurred on"), default=timezone.localdate)
 
 
 class RemedialItem(models.Model):

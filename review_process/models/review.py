@@ -45,6 +45,11 @@ class Rating(models.TextChoices):
     NOT_COMPLETE = "not_complete", _("Not complete (không hoàn thành nhiệm vụ)")
 
 
+def _day(occurred_on):
+    """The day a step happened: as stated, else today (checked by ``review_process.dates`` beforehand)."""
+    return occurred_on or timezone.localdate()
+
+
 def _allowed(action: str):
     """FSM ``permission=`` callable: the caller's object permission plus the guards that depend on them."""
 
@@ -95,6 +100,12 @@ class Review(ConcurrentTransitionMixin, models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # The days the steps happened, as the person states them (``occurred_on``; the audit event keeps the time
+    # they were recorded). Checked for order by ``review_process.dates``.
+    circulated_on = models.DateField(_("circulated on"), null=True, blank=True)
+    submitted_on = models.DateField(_("submitted on"), null=True, blank=True)
+    approved_on = models.DateField(_("approved on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
     cancel_reason = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,7 +157,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
         permission=_allowed(Action.CIRCULATE_DRAFT),
     )
     def circulate_draft(self, *, by, reason: str = "", occurred_on=None) -> None:
-        pass
+        self.circulated_on = _day(occurred_on)
 
     @transition(
         field=state,
@@ -178,6 +189,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def submit_assessment(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.submitted_by = by
         self.submitted_at = timezone.now()
+        self.submitted_on = _day(occurred_on)
 
     @transition(
         field=state,
@@ -189,6 +201,7 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def approve(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.approved_by = by
         self.approved_at = timezone.now()
+        self.approved_on = _day(occurred_on)
 
     @transition(
         field=state,
@@ -200,16 +213,18 @@ class Review(ConcurrentTransitionMixin, models.Model):
     def return_for_revision(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.submitted_by = None
         self.submitted_at = None
+        self.submitted_on = None
 
     @transition(
         field=state,
         source=S.APPROVED,
         target=S.CLOSED,
-        conditions=[guards.notification_recorded],
+        conditions=[guards.notification_recorded, guards.remedial_plan_filed],
         permission=_allowed(Action.CLOSE),
     )
     def close(self, *, by, reason: str = "", occurred_on=None) -> None:
         self.closed_at = timezone.now()
+        self.closed_on = _day(occurred_on)
 
     @transition(
         field=state,
@@ -219,6 +234,17 @@ class Review(ConcurrentTransitionMixin, models.Model):
         custom={"requires_reason": True},
     )
     def cancel(self, *, by, reason: str = "", occurred_on=None) -> None:
+        self.cancel_reason = reason
+
+    @transition(
+        field=state,
+        source=S.DRAFT,
+        target=S.CANCELLED,
+        permission=_allowed(Action.WITHDRAW),
+        custom={"requires_reason": True},
+    )
+    def withdraw(self, *, by, reason: str = "", occurred_on=None) -> None:
+        """The person who opened the review withdraws it while it is a draft (opened by mistake)."""
         self.cancel_reason = reason
 
 

@@ -7,12 +7,17 @@ change and audit in one transaction.  Whether the person may write a record at t
 
 from __future__ import annotations
 
+import datetime
+
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from permissions.models import User
+from review_process import dates
 from review_process.availability import require_record
 from review_process.errors import InvalidInput
 from review_process.grants import acting_role
+from review_process.limits import TEXT_LABELS, TEXT_LIMITS, TEXT_TOO_LONG
 from review_process.models import Review
 
 TEXT_REQUIRED = _("This field may not be blank.")
@@ -31,11 +36,37 @@ def authorise(review: Review, by, action: str) -> str:
     return acting_role(user=by, review=review, action=action)
 
 
-def require_text(value: str, field: str) -> str:
+def require_text(value: str, field: str, *, limit: str | None = None) -> str:
     value = (value or "").strip()
     if not value:
         raise InvalidInput(TEXT_REQUIRED, code="blank", field=field)
+    return limit_text(value, field, limit=limit) if limit else value
+
+
+def limit_text(value: str, field: str, *, limit: str) -> str:
+    """``value`` stripped, or 400 ``text_too_long`` naming the field and the limit (``review_process.limits``)."""
+    value = (value or "").strip()
+    maximum = TEXT_LIMITS[limit]
+    if len(value) > maximum:
+        raise InvalidInput(
+            TEXT_TOO_LONG,
+            code="text_too_long",
+            field=field,
+            params={"label": TEXT_LABELS[limit], "length": len(value), "limit": maximum},
+        )
     return value
+
+
+def dated(
+    review: Review, event: str, occurred_on: datetime.date | None, *, field: str = "occurred_on"
+) -> datetime.date:
+    """The day ``event`` happened (default today), or 400 ``date_in_future`` / ``date_out_of_order``
+    (``review_process.dates``: the rules the compliance report applies too)."""
+    day = occurred_on or timezone.localdate()
+    error = dates.review_event_error(review, event, day, field=field)
+    if error is not None:
+        raise error
+    return day
 
 
 def person(username: str, field: str) -> User:

@@ -34,7 +34,8 @@ def review_carry_over(*, review: Review, by, reason: str) -> Review:
     Refused with NotFound (not visible), Forbidden (may not cancel it), Conflict ``invalid_state``
     (closed or cancelled), ``not_dissolved``, ``no_successor``, ``review_exists`` (the successor already has
     a review of that year and kind), InvalidInput ``reason_required``."""
-    locked = Review.objects.select_for_update().select_related("organization__successor").get(pk=review.pk)
+    # Only the review's row is locked: PostgreSQL refuses FOR UPDATE on the nullable side of the successor's join.
+    locked = Review.objects.select_for_update(of=("self",)).select_related("organization__successor").get(pk=review.pk)
     forget_review_perms(locked)
     if not may_view(by, locked):
         raise NotFound()

@@ -1,4 +1,9 @@
-"""Records of the last stages: the self-assessment, the decision, the notification and the remedial plan."""
+"""Records of the last stages: the self-assessment, the decision, the notification and the remedial plan.
+
+Each replaces the one before (``machine.RECORD_MODE``). The decision and the remedial plan carry the day they
+happened (``occurred_on``), the notification its ``notified_on``: checked by ``review_process.dates`` (on or after
+the submission, the approval; the plan's due dates after the approval). The self-assessment states its basis.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from permissions.roles import Action
+from review_process import dates
 from review_process.audit import audit_record
 from review_process.errors import InvalidInput
 from review_process.guards import collective_rating
@@ -23,7 +29,7 @@ from review_process.models import (
     SelfAssessment,
 )
 from review_process.ratings import Vote, assessment_error, ceiling_error, order_error, reason_error, vote_error
-from review_process.services.base import authorise, locked, require_text
+from review_process.services.base import authorise, dated, limit_text, locked, require_text
 from review_process.services.individual import is_head
 
 
@@ -41,6 +47,9 @@ def _triggers(values) -> list[str]:
     if isinstance(values, str) or not all(isinstance(v, str) for v in values):
         raise InvalidInput(_("Give the grounds as a list of codes."), code="invalid_trigger", field="triggers")
     return sorted(set(values))
+
+
+BASIS_REQUIRED = _("State the basis of the self-assessment: what the proposed rating rests on.")
 
 
 def _raise(error) -> None:
@@ -65,13 +74,16 @@ def self_assessment_set(
     proposed_rating = _rating(proposed_rating, "proposed_rating")
     triggers = _triggers(triggers)
     _raise(assessment_error(review.regime, proposed_rating, score, triggers, field="proposed_rating"))
+    justification = limit_text(justification, "justification", limit="justification")
+    if not justification:
+        raise InvalidInput(BASIS_REQUIRED, code="basis_required", field="justification")
     assessment, _created = SelfAssessment.objects.update_or_create(
         review=review,
         defaults={
             "proposed_rating": proposed_rating,
             "score": score,
             "triggers": triggers,
-            "justification": (justification or "").strip(),
+            "justification": justification,
             "set_by": by,
             "updated_at": timezone.now(),
         },
@@ -104,6 +116,7 @@ def decision_set(
     vote: dict | Vote | None = None,
     score: int | None = None,
     triggers=(),
+    occurred_on: datetime.date | None = None,
 ) -> Decision:
     """Record the competent body's decision, taken by a vote of its members.
 
@@ -122,7 +135,8 @@ def decision_set(
     triggers = _triggers(triggers)
     found = sorted(set(triggers) | set(assessment.triggers if assessment else []))
     _raise(assessment_error(review.regime, final_rating, score, found, field="final_rating"))
-    reason = (reason or "").strip()
+    reason = limit_text(reason, "reason", limit="decision_reason")
+    day = dated(review, "decision", occurred_on)
     _raise(reason_error(assessment.proposed_rating if assessment else None, final_rating, reason))
     if review.kind == ReviewKind.INDIVIDUAL:
         head = is_head(review)
@@ -140,6 +154,7 @@ def decision_set(
             "vote": vote.as_dict(),
             "decided_by": by,
             "decided_at": timezone.now(),
+            "occurred_on": day,
         },
     )
     audit_record(
@@ -156,6 +171,7 @@ def decision_set(
             "triggers": triggers,
             "reason": reason,
             "vote": vote.as_dict(),
+            "occurred_on": day.isoformat(),
         },
     )
     return decision
@@ -165,15 +181,13 @@ def decision_set(
 def notification_record(*, review: Review | int, by, notified_on: datetime.date, note: str = "") -> Notification:
     review = locked(review)
     role = authorise(review, by, Action.RECORD_NOTIFICATION)
-    if notified_on > timezone.localdate():
-        raise InvalidInput(_("The notification cannot be dated in the future."), code="in_future", field="notified_on")
-    if review.approved_at and notified_on < timezone.localtime(review.approved_at).date():
-        raise InvalidInput(
-            _("The notification cannot be dated before the approval."), code="before_approval", field="notified_on"
-        )
+    if not isinstance(notified_on, datetime.date):
+        raise InvalidInput(_("Give the day of the notification."), code="blank", field="notified_on")
+    dated(review, "notification", notified_on, field="notified_on")
+    note = limit_text(note, "note", limit="note")
     notification, _created = Notification.objects.update_or_create(
         review=review,
-        defaults={"notified_on": notified_on, "note": (note or "").strip(), "recorded_by": by},
+        defaults={"notified_on": notified_on, "note": note, "recorded_by": by},
     )
     audit_record(
         review=review,
@@ -189,22 +203,32 @@ def notification_record(*, review: Review | int, by, notified_on: datetime.date,
 
 
 @transaction.atomic
-def remedial_plan_set(*, review: Review | int, by, items: list[dict]) -> RemedialPlan:
-    """File (or replace) the remedial plan: items of (description, owner, due_date)."""
+def remedial_plan_set(
+    *, review: Review | int, by, items: list[dict], occurred_on: datetime.date | None = None
+) -> RemedialPlan:
+    """File (or replace) the remedial plan: items of (description, owner, due_date), each due after the
+    approval; the plan is dated on or after the approval."""
     review = locked(review)
     role = authorise(review, by, Action.SET_REMEDIAL_PLAN)
     if not items:
         raise InvalidInput(_("Add at least one item."), code="blank", field="items")
+    day = dated(review, "remedial_plan", occurred_on)
     clean = []
     for i, item in enumerate(items):
-        description = require_text(item.get("description", ""), f"items[{i}].description")
-        owner = require_text(item.get("owner", ""), f"items[{i}].owner")
+        description = require_text(item.get("description", ""), f"items[{i}].description", limit="remedial_item")
+        owner = require_text(item.get("owner", ""), f"items[{i}].owner", limit="remedial_owner")
         due = item.get("due_date")
         if not isinstance(due, datetime.date):
             raise InvalidInput(_("Give a due date."), code="blank", field=f"items[{i}].due_date")
+        # Due dates lie ahead of the approval (they may well be in the future: no "not after today" here).
+        _raise(
+            dates.order_error(
+                "approval", review.approved_on, "due_date", due, strict=True, field=f"items[{i}].due_date"
+            )
+        )
         clean.append((description, owner, due))
     plan, _created = RemedialPlan.objects.update_or_create(
-        review=review, defaults={"filed_by": by, "updated_at": timezone.now()}
+        review=review, defaults={"filed_by": by, "updated_at": timezone.now(), "occurred_on": day}
     )
     plan.items.all().delete()
     RemedialItem.objects.bulk_create(
@@ -218,6 +242,9 @@ def remedial_plan_set(*, review: Review | int, by, items: list[dict]) -> Remedia
         records=[plan],
         from_state=review.state,
         to_state=review.state,
-        payload={"items": [{"description": d, "owner": o, "due_date": due.isoformat()} for d, o, due in clean]},
+        payload={
+            "items": [{"description": d, "owner": o, "due_date": due.isoformat()} for d, o, due in clean],
+            "occurred_on": day.isoformat(),
+        },
     )
     return plan

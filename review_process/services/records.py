@@ -6,12 +6,14 @@ and the superior's guidance) and ``rating`` (self-assessment, decision, notifica
 module is the one place callers import them from.
 """
 
-from review_process.machine import RECORD_STATES
-from review_process.services.conference import conference_record, guidance_add
+from review_process.machine import RECORD_MODE, RECORD_STATES
+from review_process.services.conference import conference_record, guidance_add, guidance_update, guidance_withdraw
 from review_process.services.drafting import (
     opinion_add,
     opinion_respond,
+    opinions_accept_all,
     participant_invite,
+    participant_revoke,
     report_version_add,
 )
 from review_process.services.rating import (
@@ -22,14 +24,19 @@ from review_process.services.rating import (
 )
 
 __all__ = [
+    "RECORD_MODE",
     "RECORD_STATES",
     "conference_record",
     "decision_set",
     "guidance_add",
+    "guidance_update",
+    "guidance_withdraw",
     "notification_record",
     "opinion_add",
     "opinion_respond",
+    "opinions_accept_all",
     "participant_invite",
+    "participant_revoke",
     "remedial_plan_set",
     "report_version_add",
     "self_assessment_set",

@@ -108,8 +108,12 @@ def test_the_2025_review_is_decided_and_approved_by_the_city_alone(people, org, 
     assert seat.end is None  # even a district seat left open by mistake gives no power over a 2025 review
     walker = YearWalker(SimpleNamespace(**{**vars(people), "board": city.board, "standing": city.standing}), 2025)
     review = walker.open()
-    records.report_version_add(review=review, by=people.secretary, text="Dự thảo 2025")
-    review_transition(review=review, name="circulate_draft", by=people.secretary)
+    records.report_version_add(
+        review=review, by=people.secretary, text="Dự thảo 2025", occurred_on=datetime.date(2025, 11, 10)
+    )  # the draft and its circulation before the conference of 28/11/2025 (review_process.dates)
+    review_transition(
+        review=review, name="circulate_draft", by=people.secretary, occurred_on=datetime.date(2025, 11, 12)
+    )
     records.conference_record(
         review=review,
         by=people.secretary,
@@ -128,7 +132,9 @@ def test_the_2025_review_is_decided_and_approved_by_the_city_alone(people, org, 
         records.opinion_respond(review=review, by=people.secretary, opinion_id=opinion.pk, decision="accepted")
     records.report_version_add(review=review, by=people.secretary, text="Báo cáo hoàn chỉnh 2025", is_final=True)
     # 2025: the 100-point scale; 78 points is "good".
-    records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good", score=78)
+    records.self_assessment_set(
+        review=review, by=people.secretary, proposed_rating="good", score=78, justification="Căn cứ"
+    )
     review = walker.advance_finalizing(review)
     for outsider in (people.standing, people.board):
         with pytest.raises((Forbidden, NotFound)):

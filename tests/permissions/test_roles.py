@@ -14,6 +14,7 @@ def test_each_transition_has_exactly_the_roles_of_the_procedure():
         "return_for_revision": {"standing_committee"},
         "close": {"organization_board"},
         "cancel": {"standing_committee"},
+        "withdraw": {"secretary", "organization_board"},  # those who may open a review (and only its opener)
     }
 
 

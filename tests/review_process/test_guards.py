@@ -36,11 +36,14 @@ def test_conference_must_be_recorded_as_held_before_closing_opinions(walker, peo
     refused(review, "close_opinions", people.secretary, "conference_not_held")
 
 
-def test_a_conference_dated_in_the_future_is_not_held_yet(walker, people):
+def test_a_conference_dated_in_the_future_is_refused_not_recorded_as_not_held(walker, people):
     review = walker.to_state("collecting_opinions")
-    with time_machine.travel(datetime.datetime(2021, 11, 20, tzinfo=datetime.UTC)):
-        walker.prepare_collecting_opinions(review)
+    with time_machine.travel(datetime.datetime(2021, 11, 20, 12, tzinfo=datetime.UTC)):
+        with pytest.raises(InvalidInput) as error:
+            walker.prepare_collecting_opinions(review)
+        assert (error.value.code, error.value.field) == ("date_in_future", "held_at")
         refused(review, "close_opinions", people.secretary, "conference_not_held")
+    walker.prepare(review)
     assert review_transition(review=review, name="close_opinions", by=people.secretary).state == "awaiting_guidance"
 
 
@@ -61,21 +64,21 @@ def test_submission_needs_answers_a_final_report_after_guidance_and_a_rating(wal
     if missing != "final":
         records.report_version_add(review=review, by=people.secretary, text="Bản hoàn chỉnh", is_final=True)
     if missing != "rating":
-        records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good")
+        records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good", justification="Căn cứ")
     refused(review, "submit_assessment", people.secretary, code)
 
 
 def test_a_final_version_written_before_the_guidance_does_not_count(walker, people):
     review = walker.to_state("collecting_opinions")
-    records.report_version_add(review=review, by=people.secretary, text="Bản cuối quá sớm", is_final=True)
-    walker.prepare_collecting_opinions(review)
-    review = walker.advance_collecting_opinions(review)
+    with time_machine.travel(datetime.datetime(2021, 11, 25, 9, tzinfo=datetime.UTC)):
+        records.report_version_add(review=review, by=people.secretary, text="Bản cuối quá sớm", is_final=True)
+    review = walker.step(review)  # the conference, close_opinions
     review = walker.step(review)  # guidance, give_guidance
     for opinion in review.opinions.all():
         records.opinion_respond(
             review=review, by=people.secretary, opinion_id=opinion.pk, decision="explained", note="Đã giải trình"
         )
-    records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good")
+    records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good", justification="Căn cứ")
     refused(review, "submit_assessment", people.secretary, "no_final_report")
 
 

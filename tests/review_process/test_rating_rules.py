@@ -46,7 +46,12 @@ def finalizing(people, year: int):
 def submitted(people, year: int, *, proposed: str = "good", score: int | None = None, triggers=()):
     review = finalizing(people, year)
     records.self_assessment_set(
-        review=review, by=people.secretary, proposed_rating=proposed, score=score, triggers=list(triggers)
+        review=review,
+        by=people.secretary,
+        proposed_rating=proposed,
+        score=score,
+        triggers=list(triggers),
+        justification="Căn cứ",
     )
     return review_transition(review=review, name="submit_assessment", by=people.secretary)
 
@@ -82,7 +87,9 @@ def test_each_threshold_edge_of_2025_in_the_self_assessment(people, score, match
         records.self_assessment_set, review=review, by=people.secretary, proposed_rating=neighbour, score=score
     )
     assert (status, code, field) == (400, "rating_score_mismatch", "proposed_rating")
-    records.self_assessment_set(review=review, by=people.secretary, proposed_rating=matching, score=score)
+    records.self_assessment_set(
+        review=review, by=people.secretary, proposed_rating=matching, score=score, justification="Căn cứ"
+    )
     assert (
         SelfAssessment.objects.get(review=review).score,
         SelfAssessment.objects.get(review=review).proposed_rating,
@@ -122,7 +129,7 @@ def test_a_score_is_refused_before_2025(people, year):
     assert refusal(
         records.self_assessment_set, review=review, by=people.secretary, proposed_rating="good", score=75
     ) == (400, "score_not_allowed", "score")
-    records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good")
+    records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good", justification="Căn cứ")
     review = review_transition(review=review, name="submit_assessment", by=people.secretary)
     assert refusal(
         records.decision_set, review=review, by=people.standing, final_rating="good", score=75, vote=VOTE
@@ -148,7 +155,12 @@ def test_each_ground_forces_not_complete(people, year, trigger):
         triggers=[trigger],
     ) == (400, "forced_not_complete", "proposed_rating")
     records.self_assessment_set(
-        review=review, by=people.secretary, proposed_rating="not_complete", score=score, triggers=[trigger]
+        review=review,
+        by=people.secretary,
+        proposed_rating="not_complete",
+        score=score,
+        triggers=[trigger],
+        justification="Căn cứ",
     )
     review = review_transition(review=review, name="submit_assessment", by=people.secretary)
     # The ground reported in the self-assessment binds the decision too.

@@ -77,19 +77,6 @@ auditor    ok       ok       ok       ok       ok       ok       ok       ok
 outsider   unlisted unlisted unlisted unlisted unlisted unlisted unlisted unlisted
 ended      unlisted unlisted unlisted unlisted unlisted unlisted unlisted unlisted
 """)
-TASK_LIST = table("""
-anonymous  login    login    login    login    login    login    login    login
-secretary  ok       ok       ok       ok       ok       ok       ok       unlisted
-deputy     ok       ok       ok       ok       ok       ok       ok       unlisted
-member     ok       ok       ok       ok       ok       ok       ok       unlisted
-guest      ok       ok       ok       ok       ok       ok       ok       unlisted
-board      ok       ok       ok       ok       ok       ok       ok       unlisted
-inspection ok       ok       ok       ok       ok       ok       ok       unlisted
-standing   ok       ok       ok       ok       ok       ok       ok       unlisted
-auditor    ok       ok       ok       ok       ok       ok       ok       unlisted
-outsider   unlisted unlisted unlisted unlisted unlisted unlisted unlisted unlisted
-ended      unlisted unlisted unlisted unlisted unlisted unlisted unlisted unlisted
-""")
 TASK_QUEUE = table("""
 anonymous  login    login    login    login    login    login    login    login
 secretary  ok       ok       unlisted ok       unlisted unlisted unlisted unlisted
@@ -207,19 +194,6 @@ auditor    none     none     none     none     ok       ok       ok       none
 outsider   404      404      404      404      404      404      404      404
 ended      404      404      404      404      404      404      404      404
 """)
-TASK_ASSIGN = table("""
-anonymous  login    login    login    login    login    login    login    login
-secretary  ok       ok       403      ok       403      403      403      403
-deputy     403      403      403      403      403      403      403      403
-member     403      403      403      403      403      403      403      403
-guest      403      403      403      403      403      403      403      403
-board      403      403      ok       403      403      ok       403      403
-inspection 403      403      403      403      403      403      403      403
-standing   403      403      403      403      ok       403      403      403
-auditor    403      403      403      403      403      403      403      403
-outsider   404      404      404      404      404      404      404      404
-ended      404      404      404      404      404      404      404      404
-""")
 
 
 def acts(actors: dict[str, str], *, others: str = "403 403 403 403 403 403 403 403", extra: dict | None = None):
@@ -240,6 +214,11 @@ SUBMIT_ASSESSMENT = acts({"secretary": "409   409      409      ok       409    
 APPROVE = acts({"standing": "409   409      409      409      ok        409      409    409"})
 CLOSE = acts({"board": "409   409      409      409      409       ok       409    409"})
 CANCEL = acts({"standing": "ok    ok       ok       ok       ok        409      409    409"})
+# Only the person who opened the review (the secretary) withdraws it; the board holds the action too (409).
+WITHDRAW = acts({
+    "secretary": "ok    409      409      409      409       409      409    409",
+    "board": "409   409      409      409      409       409      409    409",
+})
 REPORT = acts({
     "secretary": "ok    ok       ok       ok       409       409      409    409",
     "deputy": "ok    ok       ok       ok       409       409      409    409",
@@ -282,6 +261,7 @@ _BY_TRANSITION = {
     "return_for_revision": APPROVE,  # the competent body decides either way (docs/architecture.md)
     "close": CLOSE,
     "cancel": CANCEL,
+    "withdraw": WITHDRAW,
 }
 
 #: Door (``METHOD url-template``) -> its table. A write has the same table through the page and the API.
@@ -327,18 +307,16 @@ TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "GET /compliance/reviews/{review}/minutes.pdf": MINUTES,
     "GET /compliance/?year={year}&organization=LB-DG": BULK,
     "GET /compliance/export.csv?year={year}&organization=LB-DG": BULK,
-    "GET /tasks/review/": TASK_LIST,
-    "GET /tasks/review/queue/": TASK_QUEUE,
-    "GET /tasks/review/{process}/": SEES,
-    "GET /tasks/review/{process}/{task_name}/{task}/detail/": SEES,
-    "POST /tasks/review/{process}/{task_name}/{task}/assign/": TASK_ASSIGN,
+    "GET /tasks/": TASK_QUEUE,
+    "GET /tasks/{task}/": SEES,
+    f"GET {_R}procedure/": SEES,
 }
 
 #: What a reader of the matrix needs to know about a door.
 NOTES = {
     "GET /": "the home page answers everyone logged in; “ok” means the review is listed on it.",
-    "GET /tasks/review/": "viewflow's dashboard lists running processes only: a cancelled review is on nobody's.",
-    "GET /tasks/review/queue/": "the queue lists the steps waiting for the person's role, unassigned.",
+    "GET /tasks/": "the task list shows the steps assigned to the person and those waiting for their role "
+    "(the step waiting at that stage, unassigned); a closed or cancelled review has none.",
     f"GET {_R}audit-trail/": "a person who sees the review but may not read its trail gets 404 on the page "
     "(the API and the auditors' pages say 403).",
     "GET /compliance/reviews/{review}/minutes.pdf": "404 for the auditors while there are no minutes to "
@@ -352,8 +330,8 @@ NOTES = {
     "yet, and the page looks the opinion up first.",
     f"POST {_A}opinions/{{opinion}}/response/": "at the draft stage and for a review cancelled while drafting there "
     "is no opinion yet (the URL names a made-up one): the API checks the role and the stage first, so 403 or 409.",
-    "POST /tasks/review/{process}/{task_name}/{task}/assign/": "the task waiting at that stage (the review's "
-    "last step once closed or cancelled): only whoever takes that step may assign it to themselves.",
+    "GET /tasks/{task}/": "the task waiting at that stage (the review's last step once closed or cancelled): its "
+    "page answers whoever sees the review, and says whether they may take the step.",
     f"POST {_R}transitions/return_for_revision/": "a reason is given; the standing committee returns a submitted "
     "review.",
 }
@@ -387,8 +365,8 @@ def render_markdown(doors: list[tuple[str, str]]) -> str:
         "2021) at each stage. Generated by `tests/security/test_door_matrix.py` from the literal table in "
         "`tests/security/door_matrix_expected.py`, which the test checks against the running product "
         "(`WRITE_MATRIX=1` rewrites this file). URL templates: `{review}` the review, `{opinion}` an opinion "
-        "(an unanswered one first), `{version}` a report version with an attachment, `{process}`/`{task}` the "
-        "review's viewflow process and its waiting task. Writes send a body the form or serializer accepts and "
+        "(an unanswered one first), `{version}` a report version with an attachment, `{task}` the review's "
+        "waiting task. Writes send a body the form or serializer accepts and "
         "are rolled back.",
         "",
         "| verdict | meaning |",
