@@ -14,8 +14,18 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from review_process.dates import TRANSITION_EVENTS
 from review_process.models import OpinionChannel, ResponseDecision, ReviewKind
-from web.form_base import DATE_FORMATS, DATE_HELP, ReviewActionForm, date_field, person_label, text_area
+from web.form_base import (
+    DATE_FORMATS,
+    DATE_HELP,
+    ReviewActionForm,
+    date_field,
+    day_field,
+    limited_text,
+    person_label,
+    text_area,
+)
 from web.forms_rating import (
     VOTE_FIELDS,
     BallotForm,
@@ -27,11 +37,22 @@ from web.forms_rating import (
 )
 
 
-class TransitionForm(ReviewActionForm):
-    reason = forms.CharField(label=_("Reason"), widget=text_area(3), required=False)
+def dated_transition(name: str) -> bool:
+    """Does transition ``name`` record the day it happened (``review_process.dates.TRANSITION_EVENTS``)?"""
+    return name in TRANSITION_EVENTS
 
-    def __init__(self, *args, requires_reason: bool = False, **kwargs):
+
+class TransitionForm(ReviewActionForm):
+    """A transition's small form: the reason (required for the side exits), and the day it happened for the
+    transitions that record one."""
+
+    reason = limited_text("reason", _("Reason"), rows=3, required=False)
+
+    def __init__(self, *args, requires_reason: bool = False, dated: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if dated:
+            self.fields["occurred_on"] = day_field()
+            self.order_fields(["occurred_on", "reason"])
         if requires_reason:
             self.fields["reason"].required = True
             self.fields["reason"].help_text = _("Required: say why, in a sentence or two.")
@@ -40,7 +61,7 @@ class TransitionForm(ReviewActionForm):
 
 
 class ReportVersionForm(ReviewActionForm):
-    text = forms.CharField(label=_("Report text"), widget=text_area(14))
+    text = limited_text("report_text", _("Report text"), rows=14)
     attachment = forms.FileField(
         label=_("Attachment (optional)"),
         required=False,
@@ -49,11 +70,13 @@ class ReportVersionForm(ReviewActionForm):
     is_final = forms.BooleanField(
         label=_("This is the finalised report (after the superior's guidance)"), required=False
     )
+    occurred_on = day_field(_("Date of this version"))
 
 
 class OwnOpinionForm(ReviewActionForm):
     channel = forms.ChoiceField(label=_("How was it given?"), widget=forms.RadioSelect)
-    text = forms.CharField(label=_("Your opinion"), widget=text_area(5))
+    text = limited_text("opinion_text", _("Your opinion"), rows=5)
+    occurred_on = day_field(_("Date of the opinion"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,7 +90,8 @@ class OwnOpinionForm(ReviewActionForm):
 
 class SpokenOpinionForm(ReviewActionForm):
     author = forms.ChoiceField(label=_("Who spoke"))
-    text = forms.CharField(label=_("What they said"), widget=text_area(5))
+    text = limited_text("opinion_text", _("What they said"), rows=5)
+    occurred_on = day_field(_("Date it was said"))
 
     def __init__(self, *args, attendees=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,12 +103,27 @@ class SpokenOpinionForm(ReviewActionForm):
 
 class OpinionResponseForm(ReviewActionForm):
     decision = forms.ChoiceField(label=_("Response"), choices=ResponseDecision.choices, widget=forms.RadioSelect)
-    note = forms.CharField(
-        label=_("Note"),
-        widget=text_area(2),
+    note = limited_text(
+        "response_note",
+        _("Note"),
+        rows=2,
         required=False,
         help_text=_("Required when you explain instead of accepting."),
     )
+    occurred_on = day_field(_("Date of the response"))
+
+
+class AcceptAllForm(ReviewActionForm):
+    """Accept every opinion that has no response yet, with one note."""
+
+    note = limited_text(
+        "response_note",
+        _("Note (the same for every opinion)"),
+        rows=2,
+        required=False,
+        help_text=_("For example: accepted and taken into the final report."),
+    )
+    occurred_on = day_field(_("Date of the responses"))
 
 
 class ConferenceForm(ReviewActionForm):
@@ -95,7 +134,7 @@ class ConferenceForm(ReviewActionForm):
         widget=forms.TimeInput(format="%H:%M", attrs={"placeholder": "hh:mm", "inputmode": "numeric"}),
         help_text=_("24-hour clock, for example 08:00."),
     )
-    location = forms.CharField(label=_("Place"), max_length=255)
+    location = limited_text("location", _("Place"), rows=None)
     chair = forms.ChoiceField(label=_("Chair"), required=False)
     superior_representatives = forms.MultipleChoiceField(
         label=_("Representatives of the superior present"), required=False, widget=forms.CheckboxSelectMultiple
@@ -164,16 +203,26 @@ class ConferenceForm(ReviewActionForm):
 
 
 class GuidanceForm(ReviewActionForm):
-    text = forms.CharField(
-        label=_("Guidance"),
-        widget=text_area(6),
+    text = limited_text(
+        "guidance_text",
+        _("Guidance"),
+        rows=6,
         help_text=_("What the superior's representatives asked the committee to do, as said at the conference."),
     )
+    occurred_on = day_field(_("Date the guidance was given"))
+
+
+class GuidanceWithdrawForm(ReviewActionForm):
+    reason = limited_text("reason", _("Why it is withdrawn"), rows=2)
+
+
+class RevokeForm(ReviewActionForm):
+    reason = limited_text("reason", _("Reason (optional)"), rows=None, required=False)
 
 
 class NotificationForm(ReviewActionForm):
-    notified_on = date_field(_("Date of the notification"))
-    note = forms.CharField(label=_("Note (optional)"), widget=text_area(2), required=False)
+    notified_on = day_field(_("Date of the notification"), required=True)
+    note = limited_text("note", _("Note (optional)"), rows=2, required=False)
 
 
 class RemedialPlanForm(ReviewActionForm):
@@ -183,11 +232,12 @@ class RemedialPlanForm(ReviewActionForm):
         super().__init__(*args, **kwargs)
         self.row_count = rows
         for i in range(rows):
-            self.fields[f"item_{i}_description"] = forms.CharField(
-                label=_("Shortcoming and measure"), widget=text_area(2), required=False
+            self.fields[f"item_{i}_description"] = limited_text(
+                "remedial_item", _("Shortcoming and measure"), rows=2, required=False
             )
-            self.fields[f"item_{i}_owner"] = forms.CharField(label=_("Owner"), required=False, max_length=255)
+            self.fields[f"item_{i}_owner"] = limited_text("remedial_owner", _("Owner"), rows=None, required=False)
             self.fields[f"item_{i}_due_date"] = date_field(_("Due date"), required=False)
+        self.fields["occurred_on"] = day_field(_("Date the plan was adopted"))
         self._row_of_item: list[int] = []
 
     def rows(self):
@@ -214,12 +264,34 @@ class RemedialPlanForm(ReviewActionForm):
 
 
 class InviteForm(ReviewActionForm):
+    """Whom to invite: chosen among the people a name search found (``candidates``: a plain list, no script
+    needed), or typed as a login name; the page's script fills it from the live search."""
+
     username = forms.CharField(
-        label=_("Login name of the person to invite"),
+        label=_("Person to invite"),
         max_length=150,
-        help_text=_("They will be able to read the draft and give their opinion."),
+        help_text=_(
+            "Search by name above, then choose; or type their login name. They will be able to read the "
+            "draft and give their opinion."
+        ),
     )
-    service_fields = {"person": "username"}
+    service_fields = {"person": "username", "participant": "username"}
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.candidates = list(candidates)
+        if self.candidates:
+            self.fields["username"].widget = forms.RadioSelect(
+                choices=[(u.username, person_label(u)) for u in self.candidates]
+            )
+        else:
+            self.fields["username"].widget.attrs.update({"data-people-target": "1", "autocomplete": "off"})
+
+
+class PeopleSearchForm(forms.Form):
+    """The name search of the invite form (a GET form: without a script, it draws the page with the matches)."""
+
+    invite_q = forms.CharField(label=_("Search by name"), max_length=100, required=False)
 
 
 class OpenReviewForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from review_process.models import Ballot, Rating
 from review_process.ratings import BALLOT_FIELDS, Vote
 from review_process.regimes import Trigger
-from web.form_base import ReviewActionForm, text_area
+from web.form_base import ReviewActionForm, day_field, limited_text
 
 
 def trigger_label(code: str) -> str:
@@ -51,7 +51,12 @@ class RatingFormMixin:
 
 class SelfAssessmentForm(RatingFormMixin, ReviewActionForm):
     proposed_rating = forms.ChoiceField(label=_("Proposed rating"), choices=Rating.choices, widget=forms.RadioSelect)
-    justification = forms.CharField(label=_("Justification"), widget=text_area(8), required=False)
+    justification = limited_text(
+        "justification",
+        _("Justification"),
+        rows=8,
+        help_text=_("Required: on what the proposed rating rests (results, shortcomings, the criteria met)."),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -74,12 +79,14 @@ class DecisionForm(RatingFormMixin, ReviewActionForm):
     members for it: Party Statute Art. 9 §5)."""
 
     final_rating = forms.ChoiceField(label=_("Final rating"), choices=Rating.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=text_area(3),
+    reason = limited_text(
+        "decision_reason",
+        _("Reason"),
+        rows=3,
         required=False,
         help_text=_("Required when the final rating is below the proposed one."),
     )
+    occurred_on = day_field(_("Date of the decision"))
     vote_members = forms.IntegerField(label=_("Members of the standing committee"), min_value=1)
     vote_present = forms.IntegerField(label=_("Present"), min_value=0)
     vote_for = forms.IntegerField(label=_("Voted for"), min_value=0)
@@ -129,9 +136,10 @@ class BallotForm(ReviewActionForm):
 
     COUNTS = BALLOT_FIELDS
 
-    counting_board = forms.CharField(
-        label=capfirst(Ballot._meta.get_field("counting_board").verbose_name),
-        widget=text_area(4),
+    counting_board = limited_text(
+        "note",
+        capfirst(Ballot._meta.get_field("counting_board").verbose_name),
+        rows=4,
         help_text=_("One name per line."),
     )
 

@@ -7,13 +7,16 @@ from django.urls import path
 from web.views import (
     attachments,
     audit_trail,
+    corrections,
     home,
     overview,
+    people,
     profile,
     records,
     report_compare,
     review_page,
     rounds,
+    tasks,
     transitions,
 )
 
@@ -35,6 +38,11 @@ urlpatterns = [
     path("reviews/<int:pk>/", review_page.review_detail, name="review-detail"),
     path("reviews/<int:pk>/report/compare/", report_compare.report_compare, name="report-compare"),
     path("reviews/<int:pk>/audit-trail/", audit_trail.audit_trail_page, name="audit-trail"),
+    # The task list, a task's page and a review's procedure chart (web/views/tasks.py; viewflow's pages are not
+    # mounted).
+    path("tasks/", tasks.task_list, name="task-list"),
+    path("tasks/<int:task_pk>/", tasks.task_detail, name="task-detail"),
+    path("reviews/<int:pk>/procedure/", tasks.review_procedure, name="review-procedure"),
     path(
         "reviews/<int:pk>/report-versions/<int:version_id>/attachment",
         attachments.report_version_attachment,
@@ -58,6 +66,23 @@ urlpatterns = [
     record("notification/", "notification", "notification-record"),
     record("remedial-plan/", "plan", "remedial-plan-set"),
     record("participants/", "invite", "participant-invite"),
+    record("opinions/accept-all/", "acceptall", "opinions-accept-all"),
+    path(
+        "reviews/<int:pk>/guidance/<int:guidance_id>/correct/",
+        corrections.guidance_update_post,
+        name="guidance-update",
+    ),
+    path(
+        "reviews/<int:pk>/guidance/<int:guidance_id>/withdraw/",
+        corrections.guidance_withdraw_post,
+        name="guidance-withdraw",
+    ),
+    path(
+        "reviews/<int:pk>/participants/<int:participant_id>/revoke/",
+        corrections.participant_revoke_post,
+        name="participant-revoke",
+    ),
+    path("reviews/<int:pk>/people/", people.people_search_json, name="people-search"),
     path("rating-rounds/", rounds.round_list, name="round-list"),
     path("rating-rounds/open/", rounds.round_open_post, name="round-open"),
     path("rating-rounds/<int:pk>/", rounds.round_detail, name="round-detail"),

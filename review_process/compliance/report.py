@@ -19,11 +19,13 @@ Messages are rendered in the active language when the report is built.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
 
@@ -33,12 +35,43 @@ from review_process.audit import ChainVerdict, verify_chain
 from review_process.chained_records import AlteredRecord, altered_records
 from review_process.compliance.checklist import EvidenceItem, checklist_from_facts
 from review_process.compliance.facts import ReviewFacts, facts_for, facts_queryset, load_facts, release
-from review_process.compliance.rules import RULES, Finding, Severity, Status, evaluate_all
+from review_process.compliance.rules import RULES, RULES_BY_CODE, Finding, Severity, Status, evaluate_all
 from review_process.errors import InvalidInput, NotFound
 from review_process.models import Review
+from review_process.regimes import Regime, regime_by_code, regime_for
 
 DEFAULT_BATCH_SIZE = 200
 AUDIT_PERM = f"review_process.{review_codename(Action.VIEW_AUDIT_TRAIL)}"
+
+#: Rule titles that name a parameter of the regime by the placeholder "N", and the regime's parameter that fills it.
+TITLE_PARAMETERS = {"draft_notice": "draft_notice_days"}
+_PLACEHOLDER = re.compile(r"\bN\b")
+
+
+def rule_title(code: str, *, regime: Review | Regime | str | int | None = None, language: str | None = None) -> str:
+    """A rule's title from the registry, in ``language`` (default: the active one; Vietnamese unless English),
+    with the regime's parameter filled in where the title names it by "N" (the draft's advance notice).
+
+    ``regime`` is a review (its pinned regime), a ``Regime``, a regime code (a report's ``regime``) or a review
+    year; the title keeps its "N" only when no regime is found. ``records_intact`` (not in the registry: see
+    ``records_finding``) has its own title; any other unknown code is returned as given."""
+    rule_ = RULES_BY_CODE.get(code)
+    language = language or translation.get_language() or "vi"
+    if rule_ is None:
+        return RECORDS_INTACT_TITLES[language.startswith("vi")] if code == "records_intact" else code
+    title = rule_.title_vi if language.startswith("vi") else rule_.title_en
+    parameter = TITLE_PARAMETERS.get(code)
+    if parameter is None:
+        return title
+    if isinstance(regime, Review):
+        regime = regime.regime
+    elif isinstance(regime, int) or (isinstance(regime, str) and regime.isdigit()):
+        regime = regime_for(int(regime))
+    elif isinstance(regime, str):
+        regime = regime_by_code(regime)
+    if regime is None:
+        return title
+    return _PLACEHOLDER.sub(str(getattr(regime, parameter)), title)
 
 
 @dataclass(frozen=True)
@@ -89,13 +122,17 @@ class ComplianceReport:
                 "regime": self.regime,
                 "compliant": self.compliant,
                 "rule": f.rule,
-                "title": f.title,
+                "title": rule_title(f.rule, regime=self.regime or self.year),
                 "severity": str(f.severity),
                 "status": str(f.status),
                 "message": f.message,
                 "reference": f.reference,
                 "evidence": f.evidence,
             }
+
+
+#: The title of the finding that is not a rule of the registry (English, Vietnamese: indexed by "is Vietnamese").
+RECORDS_INTACT_TITLES = ("Records match the audit trail", "Hồ sơ khớp với nhật ký kiểm toán")
 
 
 def records_finding(altered: list[AlteredRecord]) -> list[Finding]:
@@ -108,7 +145,7 @@ def records_finding(altered: list[AlteredRecord]) -> list[Finding]:
         "n": len(altered),
         "list": "; ".join(item.describe() for item in altered),
     }
-    title_vi, title_en = "Hồ sơ khớp với nhật ký kiểm toán", "Records match the audit trail"
+    title_en, title_vi = RECORDS_INTACT_TITLES
     evidence = [item.evidence for item in altered]
     return [Finding("records_intact", title_vi, title_en, Severity.FINDING, Status.FAIL, str(message), "", evidence)]
 

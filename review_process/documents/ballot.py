@@ -12,7 +12,7 @@ import datetime
 
 from django.utils import timezone
 
-from review_process.compliance.facts import facts_for, local_date
+from review_process.compliance.facts import HANOI, facts_for, local_date
 from review_process.documents.party_format import (
     PartyDocument,
     Signature,
@@ -71,7 +71,7 @@ def ballot_minutes(review: Review | int) -> PartyDocument:
         right=Signature(["T/M BAN KIỂM PHIẾU"], ""),
         footnote=(
             f"Văn bản được lập tự động từ hồ sơ điện tử của cuộc kiểm điểm (mã {review.pk}) "
-            f"lúc {timezone.localtime():%H:%M ngày %d/%m/%Y}; chỉ ghi số phiếu, không ghi ai bỏ phiếu thế nào."
+            f"lúc {timezone.localtime(timezone=HANOI):%H:%M ngày %d/%m/%Y}; chỉ ghi số phiếu, không ghi ai bỏ phiếu thế nào."
         ),
         metadata={"review": review.pk, "kind": "ballot_minutes"},
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from review_process.compliance.facts import facts_for, local_date
+from review_process.compliance.facts import HANOI, facts_for, local_date
 from review_process.documents.party_format import (
     PartyDocument,
     Signature,
@@ -36,7 +36,7 @@ def conference_minutes(review: Review | int) -> PartyDocument:
     review, conference = f.review, f.conference
     if conference is None:
         raise ValueError("The review has no conference recorded.")
-    held_at = timezone.localtime(conference.held_at)
+    held_at = timezone.localtime(conference.held_at, timezone=HANOI)
     organization = review.organization
     people = {u.pk for u in f.representatives} | {a.person_id for a in f.attendance}
     people |= {conference.chair_id, conference.recorded_by_id} | {g.given_by_id for g in f.guidance}
@@ -123,7 +123,7 @@ def conference_minutes(review: Review | int) -> PartyDocument:
         right=Signature(["CHỦ TRÌ HỘI NGHỊ"], chair.get_full_name() if chair else ""),
         footnote=(
             f"Văn bản được lập tự động từ hồ sơ điện tử của cuộc kiểm điểm (mã {review.pk}) "
-            f"lúc {timezone.localtime():%H:%M ngày %d/%m/%Y}."
+            f"lúc {timezone.localtime(timezone=HANOI):%H:%M ngày %d/%m/%Y}."
         ),
         metadata={"review": review.pk, "kind": "conference_minutes"},
     )

@@ -4,6 +4,8 @@ ceiling refused on the decision form, and the lists that name the person reviewe
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.conf import settings
 
@@ -38,13 +40,18 @@ def collective(walker):
     return walker.to_state("submitted")
 
 
+OPINIONS_ON = datetime.date(2021, 11, 25)  # between the circulation and the conference (review_process.dates)
+
+
 def individual_at(people, state: str, *, ballot: bool = False) -> Review:
     """Phan Việt Hưng's 2021 individual review at ``state``, with the residence committee's written comment."""
     walker = IndividualWalker(people)
     review = walker.open()
     while review.state != state:
         if review.state == "collecting_opinions" and not review.opinions.filter(channel="residence").exists():
-            records.opinion_add(review=review, by=people.deputy, text=RESIDENCE, channel="residence")
+            records.opinion_add(
+                review=review, by=people.deputy, text=RESIDENCE, channel="residence", occurred_on=OPINIONS_ON
+            )
         review = walker.step(review)
     if ballot:
         walker.prepare_submitted(review)
@@ -66,7 +73,7 @@ def test_the_page_says_whose_review_it_is_and_shows_the_self_review_comments_and
     review = individual_at(people, "submitted", ballot=True)
     body = page(as_("board"), review)
     assert "Individual review: comrade Phan Việt Hưng, Secretary" in body
-    assert 'id="report-heading">Self-review</h2>' in body
+    assert 'id="report-heading">Self-review<' in body  # an open section's h2, or a folded one's summary
     assert "Comments on the self-review" in body
     assert 'data-channel="residence"' in body and RESIDENCE in body
     assert "Written comment of the residence party committee" in body  # the channel, labelled

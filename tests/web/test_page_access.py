@@ -1,5 +1,6 @@
 """Every page a role can reach answers 200 for it, and 404 (or the login page, for anonymous visitors) for
-everyone who may not see it — our pages and viewflow's pages under /tasks/ alike."""
+everyone who may not see it — the review's pages and its tasks' pages alike (viewflow's own pages are not
+mounted)."""
 
 from __future__ import annotations
 
@@ -27,12 +28,27 @@ def review_pages(review: Review) -> dict[str, list[str]]:
     }
 
 
-def viewflow_pages(review: Review) -> list[str]:
+def task_pages(review: Review) -> list[str]:
+    """The review's procedure chart and the page of each of its people's tasks (web/views/tasks.py)."""
     process = ReviewProcess.objects.get(review=review)
-    urls = [f"/tasks/review/{process.pk}/", f"/tasks/review/{process.pk}/chart/"]
+    urls = [f"/reviews/{review.pk}/procedure/"]
     for task in process.task_set.order_by("pk"):
-        urls.append(f"/tasks/review/{process.pk}/{task.flow_task.name}/{task.pk}/detail/")
+        if getattr(task.flow_task, "transitions", None):
+            urls.append(f"/tasks/{task.pk}/")
     return urls
+
+
+def viewflow_pages(review: Review) -> list[str]:
+    """Where viewflow's own pages were mounted: nothing answers there any more."""
+    process = ReviewProcess.objects.get(review=review)
+    task = process.task_set.order_by("-pk").first()
+    return [
+        "/tasks/review/",
+        "/tasks/review/queue/",
+        f"/tasks/review/{process.pk}/",
+        f"/tasks/review/{process.pk}/chart/",
+        f"/tasks/review/{process.pk}/{task.flow_task.name}/{task.pk}/",
+    ]
 
 
 POST_ACTIONS = [
@@ -64,17 +80,16 @@ def test_review_pages_answer_by_visibility(client, people, review, persona):
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
-def test_viewflow_pages_answer_by_visibility(client, people, review, persona):
+def test_task_pages_answer_by_visibility(client, people, review, persona):
     client.force_login(getattr(people, persona))
-    for url in viewflow_pages(review):
+    assert client.get("/tasks/").status_code == 200
+    for url in task_pages(review):
         response = client.get(url)
         expected = 200 if persona in SEES_REVIEW else 404
         assert response.status_code == expected, (persona, url)
-    # A task's index page redirects to what the person may do with it (detail, assign …): never a 404 for them.
-    process = ReviewProcess.objects.get(review=review)
-    task = process.task_set.order_by("-pk").first()
-    response = client.get(f"/tasks/review/{process.pk}/{task.flow_task.name}/{task.pk}/")
-    assert response.status_code == (302 if persona in SEES_REVIEW else 404)
+    # viewflow's own pages are not mounted: nobody reaches them, whatever they may see.
+    for url in viewflow_pages(review):
+        assert client.get(url).status_code == 404, (persona, url)
 
 
 @pytest.mark.parametrize("persona", EVERYONE)
@@ -105,6 +120,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, review):
         f"/overview/{review.year}/",
         *review_pages(review)["view"],
         *review_pages(review)["audit"],
+        "/tasks/",
+        *task_pages(review),
     ]
     for url in urls:
         response = client.get(url)
@@ -117,7 +134,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, review):
 
 
 def test_anonymous_visitors_never_see_viewflow_pages(client, review):
-    """Anonymous visitors of viewflow's pages are sent to the login page (workflows/middleware.py); never the page."""
+    """Anonymous visitors where viewflow's pages were get the login page or nothing; never the review."""
     for url in viewflow_pages(review):
         response = client.get(url)
         assert response.status_code in (302, 403, 404), url

@@ -3,6 +3,8 @@ queries for 2 rows as for 10 (and stay under a fixed budget)."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,16 +38,16 @@ def open_reviews(people, years):
 
 
 @pytest.mark.parametrize("persona", ["secretary", "board"])
-def test_home_takes_the_same_queries_for_2_or_10_reviews(client, people, persona, django_assert_num_queries):
+def test_home_takes_the_same_queries_for_2_or_9_reviews(client, people, persona, django_assert_num_queries):
     client.force_login(getattr(people, persona))
     open_reviews(people, [2018, 2019])
     few = queries_for(client, "/")
-    open_reviews(people, range(2020, 2028))
+    open_reviews(people, range(2020, 2027))  # a review's year is not after the current one (year_out_of_range)
     assert few <= BUDGET
     # session, user, tasks (inbox, queue, permissions), reviews, permissions, next actors, open-review choices …
     with django_assert_num_queries(few):
         body = client.get("/").content.decode()
-    assert body.count("data-review=") == 10
+    assert body.count("<tr data-review=") == 9
 
 
 def walk_with_opinions(walker, people, count: int):
@@ -53,7 +55,9 @@ def walk_with_opinions(walker, people, count: int):
     review = walker.to_state("collecting_opinions")
     for i in range(count - 2):  # the walker records two more of its own
         author = people.member if i % 2 else people.member2
-        records.opinion_add(review=review, by=author, text=f"Góp ý số {i}", channel="written")
+        records.opinion_add(
+            review=review, by=author, text=f"Góp ý số {i}", channel="written", occurred_on=datetime.date(2021, 11, 25)
+        )
     review = walker.step(review)  # close opinions (records the conference and a spoken opinion)
     review = walker.step(review)  # guidance, confirmed
     for opinion in review.opinions.all()[: count // 2]:

@@ -89,12 +89,13 @@ def test_under_a_score_regime_the_forms_ask_for_the_score(as_, walker):
     page = secretary.get(f"/reviews/{review.pk}/").content.decode()
     assert 'name="assessment-score"' in page
     assert 'value="subordinates_disciplined"' in page  # the grounds of the 2025+ rules
-    response = post(secretary, review, "self-assessment/", "assessment", proposed_rating="good", justification="")
+    basis = "Hoàn thành các chỉ tiêu chính."  # the basis is required (the form and the service: basis_required)
+    response = post(secretary, review, "self-assessment/", "assessment", proposed_rating="good", justification=basis)
     assert response.status_code == 400
     assert invalid(response.content.decode(), "assessment-score")
     assert "From 2025 the rating is based on a score" in response.content.decode()
     response = post(
-        secretary, review, "self-assessment/", "assessment", proposed_rating="good", score=69, justification=""
+        secretary, review, "self-assessment/", "assessment", proposed_rating="good", score=69, justification=basis
     )
     assert response.status_code == 400
     assert invalid(response.content.decode(), "assessment-proposed_rating")
@@ -105,12 +106,12 @@ def test_under_a_score_regime_the_forms_ask_for_the_score(as_, walker):
         "assessment",
         proposed_rating="good",
         score=75,
-        justification="",
+        justification=basis,
         triggers=["targets_missed"],
     )
     assert invalid(response.content.decode(), "assessment-proposed_rating")
     response = post(
-        secretary, review, "self-assessment/", "assessment", proposed_rating="good", score=75, justification=""
+        secretary, review, "self-assessment/", "assessment", proposed_rating="good", score=75, justification=basis
     )
     assert response.status_code == 302
     assert SelfAssessment.objects.get(review=review).score == 75

@@ -9,6 +9,7 @@ app_name = "compliance"
 urlpatterns = [
     path("", views.bulk, name="bulk"),
     path("export.<str:fmt>", views.bulk_export, name="bulk-export"),
+    path("verify", views.verify_audit_trail, name="verify"),
     path("reviews/<int:pk>/", views.review_report, name="review"),
     path("reviews/<int:pk>/evidence.zip", views.evidence_download, name="evidence-archive"),
     path("reviews/<int:pk>/<str:document>.<str:fmt>", views.document_download, name="document"),

@@ -12,27 +12,35 @@ from __future__ import annotations
 
 import io
 import tempfile
+from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from permissions.roles import Action
 from permissions.selectors import organizations_visible_to
 from review_process import documents
 from review_process.access import may
-from review_process.audit import verify_chain
 from review_process.compliance.export import BINARY_FORMATS, FORMATS, write_csv, write_json, write_xlsx
 from review_process.compliance.report import compliance_scope, reports_for, review_audit, summarise
-from review_process.errors import Forbidden, NotFound, ReviewError
+from review_process.errors import NotFound, ReviewError
 from review_process.evidence import evidence_archive_file
-from review_process.models import ReviewKind
+from review_process.models import AuditEvent
 from review_process.selectors import review_get_for_user
-from review_process.services.individual import ballot_for
+from web.compliance.links import auditor_links, ballot_visibility
+from workflows.verification import (
+    last_verification,
+    may_request_verification,
+    request_verification,
+    verification_running,
+)
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -63,14 +71,15 @@ def _auditable(request, pk):
 
 
 def _ballot(request, review) -> str:
-    """``"shown"``: an individual review's tally is recorded and this person may see it; ``"hidden"``: they are
-    the person reviewed and the rating is not decided yet (``tally_hidden``); ``""``: no tally."""
-    if review.kind != ReviewKind.INDIVIDUAL:
-        return ""
-    try:
-        return "shown" if ballot_for(review=review, user=request.user) is not None else ""
-    except Forbidden:
-        return "hidden"
+    """``web.compliance.links.ballot_visibility`` for the person asking."""
+    return ballot_visibility(request.user, review)
+
+
+def _evidence_events(review, references) -> dict:
+    """The audit events ``references`` cite (evidence links ``{"type", "id"}``), by id (one query), so each reads
+    as what happened and when."""
+    ids = {ref["id"] for ref in references if ref.get("type") == "audit_event"}
+    return {event.pk: event for event in AuditEvent.objects.filter(review=review, pk__in=ids)} if ids else {}
 
 
 def _filename(review, stem: str, ext: str) -> str:
@@ -89,13 +98,16 @@ def review_report(request, pk):
     review = _auditable(request, pk)
     audit = review_audit(review)
     context = {
+        "nav": "compliance",
         "review": review,
         "report": audit.report,
         "checklist": audit.checklist,
         "verdict": audit.verdict,
-        "has_minutes": audit.has_minutes,
-        "has_final": audit.has_final,
-        "has_ballot": _ballot(request, review) == "shown",
+        "links": auditor_links(request.user, review),
+        "events": _evidence_events(
+            review,
+            [*(e for f in audit.report.findings for e in f.evidence), *(r for i in audit.checklist for r in i.records)],
+        ),
     }
     return render(request, "compliance/review.html", context)
 
@@ -139,7 +151,17 @@ def _bulk_params(request):
 def bulk(request):
     year, organization = _bulk_params(request)
     organizations = organizations_visible_to(user=request.user).order_by("path")
-    context = {"year": year, "organization": organization, "organizations": organizations, "formats": FORMATS}
+    context = {
+        "nav": "compliance",
+        "year": year,
+        "organization": organization,
+        "organizations": organizations,
+        "formats": FORMATS,
+        # The last scheduled verification of the audit trail, not a re-hash of every event on each load.
+        "verification": last_verification(),
+        "verification_running": verification_running(),
+        "may_verify": may_request_verification(request.user),
+    }
     if year and organization:
         if not organizations.filter(code=organization).exists():
             raise Http404()
@@ -154,9 +176,23 @@ def bulk(request):
             rows=rows,
             truncated=summary.reviews > len(rows),
             rule_rows=summary.rows(),
-            verdict=verify_chain(),
         )
     return render(request, "compliance/bulk.html", context)
+
+
+@login_required
+@require_POST
+def verify_audit_trail(request):
+    """ "Verify now" on the bulk page: for whoever may audit a review; inline without a broker, queued with one."""
+    if not may_request_verification(request.user):
+        raise PermissionDenied
+    if request_verification(user=request.user):
+        messages.success(request, _("The audit trail is being verified."))
+    else:
+        messages.info(request, _("A verification is already running."))
+    year, organization = (request.POST.get(name, "").strip() for name in ("year", "organization"))
+    query = f"?{urlencode({'year': year, 'organization': organization})}" if year and organization else ""
+    return redirect(reverse("compliance:bulk") + query)
 
 
 @login_required

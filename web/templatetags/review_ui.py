@@ -92,6 +92,10 @@ AUDIT_SENTENCES = {
     "review.decision.set": gettext_lazy("decided the final rating “%(rating)s”"),
     "review.notification.recorded": gettext_lazy("recorded the notification of results dated %(date)s"),
     "review.remedial_plan.filed": gettext_lazy("filed the remedial plan (%(count)s items)"),
+    "review.ballot.recorded": gettext_lazy("recorded the secret-ballot tally"),
+    "review.ballot.corrected": gettext_lazy("corrected the secret-ballot tally"),
+    "review.regime_migrated": gettext_lazy("moved the review to the rules of another range of years"),
+    "review.carried_over": gettext_lazy("carried the review over to the successor organisation"),
 }
 
 

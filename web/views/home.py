@@ -1,19 +1,24 @@
-"""The home page ("my work"): my tasks (viewflow's inbox and queue), what is overdue, the reviews I can see,
-and the form that opens a review."""
+"""The home page ("my work"): what I am asked to do (``review_process.selectors.tasks.tasks_for``: give my opinion,
+record the notification, file the remedial plan, each with its due day, "overdue" when past it, and a link to the
+exact form on the review page), the steps waiting for me (viewflow's inbox and queue), what is overdue, the reviews
+I can see, and the form that opens a review."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 from guardian.models import UserObjectPermission
 from viewflow.workflow.models import Task
 
 from review_process.errors import ReviewError
 from review_process.selectors import organizations_user_may_open, review_summaries, reviews_visible_to
+from review_process.selectors.tasks import FILE_REMEDIAL_PLAN, GIVE_OPINION, RECORD_NOTIFICATION, tasks_for
 from web import forms as f
 from web.views.common import review_url
 from workflows.flows import ReviewFlow
@@ -21,6 +26,31 @@ from workflows.services import review_open
 from workflows.views import tasks_visible_to
 
 TEMPLATE = "review_process/home.html"
+
+#: Where each kind of task is done: the form's anchor on the review page, and what the task says.
+TASK_FORMS = {
+    GIVE_OPINION: ("form-opinion", _lazy("Give your opinion")),
+    RECORD_NOTIFICATION: ("form-notification", _lazy("Record the notification of results")),
+    FILE_REMEDIAL_PLAN: ("form-plan", _lazy("File the remedial plan")),
+}
+
+
+def work_items(user, today=None) -> list[dict]:
+    """``tasks_for(user)`` shaped for the page: what to do, by when, and the link to the exact form."""
+    items = []
+    for task in tasks_for(user, today or timezone.localdate()):
+        anchor, label = TASK_FORMS[task.kind]
+        items.append(
+            {
+                "kind": task.kind,
+                "label": label,
+                "review": task.review,
+                "due": task.due,
+                "overdue": task.overdue,
+                "url": review_url(task.review, anchor),
+            }
+        )
+    return items
 
 
 def _prime_viewflow_perm_cache(user) -> None:
@@ -49,7 +79,7 @@ def my_tasks(user) -> dict:
                 "task": task,
                 "title": task.flow_task.task_title or task.flow_task.name,
                 "review": task.process.reviewprocess.review,
-                "url": task.flow_task.reverse("index", args=[task.process_id, task.pk]),
+                "url": reverse("review_process:task-detail", args=[task.pk]),
             }
             for task in tasks
         ]
@@ -76,6 +106,7 @@ def home(request):
         "rows": rows,
         "overdue": [row for row in rows if row["overdue"]],
         "tasks": my_tasks(user),
+        "work": work_items(user),
         "open_form": f.OpenReviewForm(organizations=organizations, initial={"year": timezone.localdate().year})
         if organizations
         else None,
@@ -108,6 +139,7 @@ def review_open_view(request):
         "rows": rows,
         "overdue": [r for r in rows if r["overdue"]],
         "tasks": my_tasks(request.user),
+        "work": work_items(request.user),
         "open_form": form,
     }
     return render(request, TEMPLATE, context, status=400)

@@ -85,7 +85,12 @@ def opinion_respond_post(request, pk, opinion_id):
 
     def run(data):
         return svc.opinion_respond(
-            review=review, by=request.user, opinion_id=opinion.pk, decision=data["decision"], note=data["note"]
+            review=review,
+            by=request.user,
+            opinion_id=opinion.pk,
+            decision=data["decision"],
+            note=data["note"],
+            occurred_on=data.get("occurred_on"),
         )
 
     def success(response):

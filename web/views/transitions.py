@@ -1,5 +1,6 @@
 """POST of a transition's form: runs it through ``workflows.services.review_transition`` (the one way a
-transition runs) and says what happened and what comes next."""
+transition runs), with the day it happened for the transitions that record one (``occurred_on``), and says what
+happened and what comes next."""
 
 from __future__ import annotations
 
@@ -42,7 +43,13 @@ def transition_run(request, pk, name):
         return transition_form(rv, name, data=data)
 
     def run(data):
-        return review_transition(review=review.pk, name=name, by=request.user, reason=data.get("reason", ""))
+        return review_transition(
+            review=review.pk,
+            name=name,
+            by=request.user,
+            reason=data.get("reason", ""),
+            occurred_on=data.get("occurred_on"),
+        )
 
     return perform(
         request,
