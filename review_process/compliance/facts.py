@@ -7,11 +7,20 @@ The checks in ``rules`` only read these objects; they never query the database.
 An individual review of a leader also carries its secret-ballot tally (joined), the decision of the collective
 review it follows and whether its subject was the organisation's head that year (``load_individual``: at most
 ``INDIVIDUAL_QUERIES`` more, and none for a batch without an individual review).
+
+Dates: a check judges the day a thing happened, as the person who recorded it stated it, never the moment it
+was typed in. ``record_day`` reads a record's ``occurred_on`` (a report version, an opinion and its response,
+guidance, the decision, the remedial plan), ``transition_day`` the ``occurred_on`` of a transition's audit event
+(its payload); for rows written before ``occurred_on`` existed both fall back to the day they were recorded,
+in Hà Nội time. The conference's ``held_at`` and the notification's ``notified_on`` are dates of the event
+already. The audit events keep the time each thing was recorded (``occurred_at``), which orders the trail.
+Withdrawn guidance (``Guidance.withdrawn_at``) does not count: ``guidance`` holds the live guidance only.
 """
 
 from __future__ import annotations
 
 import datetime
+import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +28,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
+from django.db.models.fields.json import KT
 
 from permissions.models import Position
 from permissions.roles import SUPERIOR_ROLES, Role
@@ -44,6 +53,8 @@ from review_process.models import (
 from review_process.regimes import Regime
 
 TRANSITION_PREFIX = "review.transition."
+#: Hà Nội time: the day a timestamp fell on, for rows recorded before ``occurred_on`` existed.
+HANOI = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 
 # Queries per batch: reviews (with their one-to-one records joined), report versions, opinions (with
 # responses), guidance, attendance, superior representatives, remedial items, audit events, positions, and
@@ -93,7 +104,13 @@ def facts_queryset(qs: QuerySet[Review]) -> QuerySet[Review]:
         "conference__attendance",
         "conference__superior_representatives",
         "remedial_plan__items",
-        Prefetch("audit_events", queryset=AuditEvent.objects.only(*AUDIT_EVENT_FIELDS).order_by("sequence")),
+        Prefetch(
+            "audit_events",
+            # The day a step happened, read from the payload in the query (the payloads are not loaded).
+            queryset=AuditEvent.objects.only(*AUDIT_EVENT_FIELDS)
+            .annotate(stated_day=KT("payload__occurred_on"))
+            .order_by("sequence"),
+        ),
     )
 
 
@@ -105,7 +122,39 @@ def _one(instance, name):
 
 
 def local_date(moment: datetime.datetime) -> datetime.date:
-    return timezone.localtime(moment).date()
+    """The day ``moment`` fell on in Hà Nội."""
+    return moment.astimezone(HANOI).date()
+
+
+def _as_date(value) -> datetime.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return local_date(value)
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value)[:10])
+
+
+def record_day(record, recorded: str = "created_at") -> datetime.date | None:
+    """The day ``record`` happened: its ``occurred_on``, else (a row written before ``occurred_on`` existed) the
+    day its ``recorded`` timestamp fell on in Hà Nội."""
+    if record is None:
+        return None
+    stated = getattr(record, "occurred_on", None)
+    if stated is not None:
+        return stated
+    moment = getattr(record, recorded, None)
+    return local_date(moment) if moment is not None else None
+
+
+def event_day(event: AuditEvent) -> datetime.date:
+    """The day a step happened: the ``occurred_on`` of its audit event's payload, else the day it was recorded
+    (Hà Nội). Events loaded by ``facts_queryset`` carry it as ``stated_day``; others are read from the payload."""
+    stated = getattr(event, "stated_day", None)
+    if stated is None and "payload" in event.__dict__:
+        stated = (event.payload or {}).get("occurred_on")
+    return _as_date(stated) or local_date(event.occurred_at)
 
 
 @dataclass
@@ -158,6 +207,35 @@ class ReviewFacts:
     def last_transition(self, name: str) -> AuditEvent | None:
         events = self.transition_events(name)
         return events[-1] if events else None
+
+    def transition_day(self, name: str, *, last: bool = False) -> datetime.date | None:
+        """The day the (first, or ``last``) transition ``name`` happened, as stated (``event_day``)."""
+        event = self.last_transition(name) if last else self.first_transition(name)
+        return event_day(event) if event is not None else None
+
+    def dates(self) -> dict[str, list[datetime.date]]:
+        """The days the review's events happened, keyed by ``review_process.dates``' event names, for its order
+        checks (``sequence_errors``). One day per step: the circulated draft, the first circulation, the last
+        submission (a review returned for revision is judged on its last round), the final report in force."""
+        versions = [self.circulated_draft] if self.circulated_draft is not None else []
+        found = {
+            "draft": [record_day(v) for v in versions],
+            "circulation": [self.transition_day("circulate_draft")],
+            "opinion": [record_day(o) for o in self.opinions],
+            "conference": [local_date(self.conference.held_at)] if self.conference else [],
+            "opinions_closed": [self.transition_day("close_opinions")],
+            "guidance": [record_day(g) for g in self.guidance_with_text],
+            "guidance_confirmed": [self.transition_day("give_guidance")],
+            "final_report": [record_day(self.final_version)],
+            "submission": [self.transition_day("submit_assessment", last=True)],
+            "decision": [record_day(self.decision, "decided_at")],
+            "approval": [self.transition_day("approve")],
+            "notification": [self.notification.notified_on] if self.notification else [],
+            "remedial_plan": [record_day(self.remedial_plan, "updated_at")],
+            "due_date": [item.due_date for item in self.remedial_items],
+            "close": [self.transition_day("close")],
+        }
+        return {event: [d for d in days if d is not None] for event, days in found.items()}
 
     def reached(self, name: str) -> bool:
         """Has the transition ``name`` happened (according to the audit trail)?"""
@@ -261,8 +339,11 @@ def load_facts(reviews: Iterable[Review]) -> list[ReviewFacts]:
             responses={o.pk: r for o in opinions if (r := _one(o, "response")) is not None},
             conference=conference,
             attendance=list(conference.attendance.all()) if conference else [],
-            representatives=list(conference.superior_representatives.all()) if conference else [],
-            guidance=list(review.guidance.all()),
+            # In a fixed order (PostgreSQL returns a many-to-many's rows in any order): the report reads the same.
+            representatives=sorted(conference.superior_representatives.all(), key=lambda user: user.pk)
+            if conference
+            else [],
+            guidance=[g for g in review.guidance.all() if getattr(g, "withdrawn_at", None) is None],
             self_assessment=_one(review, "self_assessment"),
             decision=decision,
             notification=_one(review, "notification"),

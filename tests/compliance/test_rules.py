@@ -1,18 +1,20 @@
 """Each rule, broken in turn: the exact finding, and no other rule failing with it."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 import time_machine
 from django.db import transaction
 from django.test import override_settings
+from django.utils import timezone
 
 from review_process.audit import audit_record
 from review_process.compliance import rules
-from review_process.compliance.facts import facts_for
+from review_process.compliance.facts import event_day, facts_for, record_day
 from review_process.compliance.report import review_compliance
 from review_process.compliance.rules import RULES, Rule, Severity, Status, passed
-from review_process.errors import Forbidden
+from review_process.errors import Conflict, Forbidden
 from review_process.models import (
     AuditEvent,
     Conference,
@@ -20,14 +22,16 @@ from review_process.models import (
     Guidance,
     Notification,
     Opinion,
+    RemedialItem,
     ReportVersion,
-    SelfAssessment,
+    Review,
 )
 from review_process.regimes import REGIMES
 from review_process.services import records
 from tests.compliance.conftest import at, open_review, record_conference, walk
 from tests.conftest import VOTE
 from tests.factories import PositionFactory, UserFactory
+from workflows.services import review_transition
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres, pytest.mark.usefixtures("english")]
 
@@ -49,7 +53,7 @@ def only_failure(review, rule: str):
 
 def test_every_rule_is_complete_and_cites_its_source():
     codes = [rule.code for rule in RULES]
-    assert len(codes) == len(set(codes)) == 20
+    assert len(codes) == len(set(codes)) == 21
     regime_codes = {r.code for r in REGIMES}
     for rule in RULES:
         assert rule.title_vi and rule.title_en and rule.checks_what
@@ -142,7 +146,7 @@ def test_a_review_in_progress_is_judged_only_on_the_steps_taken(walker):
     report = review_compliance(review)
     assert report.compliant
     applicable = {f.rule for f in report.findings if f.status != "not_applicable"}
-    assert applicable == {"stage_order", "evidence_complete"}
+    assert applicable == {"stage_order", "dates_in_order", "evidence_complete"}
     assert report.finding("remedial_plan").message == "The review has not been closed yet; the plan may still be filed."
 
 
@@ -194,6 +198,14 @@ def test_a_stage_that_disagrees_with_the_trail_is_found(clean_review):
 
 
 # --- draft_notice ---
+
+
+def test_a_draft_circulated_after_the_conference_is_found(clean_review):
+    """The conference before the circulation: the services refuse it (review_process.dates); the rule finds it
+    when the records say so anyway."""
+    Conference.objects.update(held_at=at(19, 8))
+    finding = failures(clean_review)["draft_notice"]
+    assert finding.message == "The draft was circulated on 20/11/2021, after the conference on 19/11/2021."
 
 
 def test_a_draft_circulated_the_day_before_the_conference_is_found(walker):
@@ -279,6 +291,20 @@ def _conference_with(people, review, attendees):
 # --- superior_representative (the blocking rule's finding: records edited after the step) ---
 
 
+def test_the_conference_is_judged_on_the_day_it_was_held_in_hanoi(walker, people):
+    """Held at 06:30 in Hà Nội on 1/12 is 30/11 in UTC: the day is Hà Nội's."""
+    review = walk(
+        walker,
+        open_review(walker),
+        schedule={"collecting_opinions": at(1, 11, month=12), "awaiting_guidance": at(1, 12, month=12)},
+        prepare={"collecting_opinions": lambda r: record_conference(people, r, held_at=at(1, 6, month=12))},
+    )
+    assert review.conference.held_at.astimezone(datetime.UTC).day == 30
+    assert review_compliance(review).finding("draft_notice").message == (
+        "The draft was circulated on 20/11/2021, 11 days before the conference on 01/12/2021 (at least 3 required)."
+    )
+
+
 def test_a_conference_whose_representatives_were_removed_is_found(clean_review):
     clean_review.conference.superior_representatives.clear()
     finding = only_failure(clean_review, "superior_representative")
@@ -298,10 +324,28 @@ def test_a_representative_without_a_superior_position_does_not_count(clean_revie
 
 
 def test_guidance_dated_after_finalisation_began_is_found(clean_review):
-    Guidance.objects.update(created_at=at(1, month=12))
+    Guidance.objects.update(occurred_on=datetime.date(2021, 12, 1))
     assert only_failure(clean_review, "guidance_before_finalisation").message == (
-        "The guidance was recorded on 01/12/2021, after the review went on to finalisation on 30/11/2021."
+        "The guidance is dated 01/12/2021, after the review went on to finalisation on 30/11/2021."
     )
+
+
+def test_guidance_recorded_late_but_dated_when_given_passes(walker):
+    """The rules read the day a thing happened, not the day it was typed in: guidance given at the conference
+    of 30/11/2021 and recorded on 2/12 (dated 30/11) counts as given before finalisation."""
+
+    def guidance_recorded_late(review):
+        with time_machine.travel(at(2, month=12), tick=True):
+            records.guidance_add(
+                review=review, by=walker.p.board, text="Ý kiến chỉ đạo", occurred_on=datetime.date(2021, 11, 30)
+            )
+            review_transition(review=review, name="give_guidance", by=walker.p.board, occurred_on=at(30).date())
+
+    review = walk(walker, open_review(walker), "awaiting_guidance")
+    guidance_recorded_late(review)
+    review = walk(walker, Review.objects.get(pk=review.pk))
+    assert review_compliance(review).finding("guidance_before_finalisation").status == "pass"
+    assert not failures(review)
 
 
 # --- opinions_answered ---
@@ -315,6 +359,7 @@ def test_an_unanswered_opinion_is_found(clean_review, people):
         channel="written",
         text="Ý kiến bị bỏ sót",
         created_at=at(25),
+        occurred_on=at(25).date(),
     )
     finding = only_failure(clean_review, "opinions_answered")
     assert finding.message == "1 opinion has no response (accepted or explained)."
@@ -331,7 +376,7 @@ def test_a_final_report_identical_to_the_draft_is_found(walker, people):
         records.report_version_add(
             review=review, by=people.secretary, text="Dự thảo báo cáo  kiểm điểm 2021", is_final=True
         )
-        records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good")
+        records.self_assessment_set(review=review, by=people.secretary, proposed_rating="good", justification="...")
 
     review = walk(walker, open_review(walker), prepare={"finalizing": finalise_unchanged})
     finding = only_failure(review, "final_report_revised")
@@ -347,19 +392,20 @@ def test_a_final_report_identical_to_the_draft_is_found(walker, people):
 
 
 def test_a_final_report_dated_before_the_guidance_is_found(clean_review):
-    ReportVersion.objects.filter(is_final=True).update(created_at=at(30, 10))
+    ReportVersion.objects.filter(is_final=True).update(occurred_on=datetime.date(2021, 11, 29))
     assert only_failure(clean_review, "final_report_revised").message == (
-        "The final report (version 2, 30/11/2021) is not dated after the guidance of 30/11/2021."
+        "The final report (version 2, 29/11/2021) is dated before the guidance of 30/11/2021."
     )
 
 
 # --- self_assessment_before_decision ---
 
 
-def test_a_self_assessment_dated_after_the_decision_is_found(clean_review):
-    SelfAssessment.objects.update(updated_at=at(9, month=12))
+def test_a_decision_dated_before_the_self_assessment_went_up_is_found(clean_review):
+    # The self-assessment goes up with the submission (03/12/2021 in the walk).
+    Decision.objects.update(occurred_on=datetime.date(2021, 12, 2))
     assert only_failure(clean_review, "self_assessment_before_decision").message == (
-        "The self-assessment (09/12/2021) is dated after the rating decision (08/12/2021)."
+        "The self-assessment (03/12/2021) is dated after the rating decision (02/12/2021)."
     )
 
 
@@ -421,12 +467,61 @@ def test_a_missing_notification_is_found_once_overdue(walker):
 # --- remedial_plan and evidence_complete ---
 
 
-def test_shortcomings_without_a_remedial_plan_are_found(walker, people):
-    def notify_only(review):
-        records.notification_record(review=review, by=people.board, notified_on=datetime.date(2021, 12, 10))
+def test_a_remedial_item_due_before_the_approval_is_found(clean_review):
+    clean_review.remedial_plan.items.update(due_date=datetime.date(2021, 12, 8))
+    finding = only_failure(clean_review, "remedial_plan")
+    assert finding.message == "1 item of the remedial plan is due on or before the approval on 08/12/2021."
 
-    review = walk(walker, open_review(walker), prepare={"approved": notify_only})
-    failed = failures(review)
+
+# --- dates_in_order ---
+
+
+def test_a_closing_dated_before_the_notification_is_found(clean_review):
+    """Out-of-order days the other rules do not judge: the same check the services refuse with
+    (review_process.dates.order_error), read from the records."""
+    Notification.objects.update(notified_on=datetime.date(2021, 12, 11))
+    finding = only_failure(clean_review, "dates_in_order")
+    assert finding.message == (
+        "The closing of the review (10/12/2021) cannot be dated before the notification of results (11/12/2021)."
+    )
+
+
+def test_a_date_in_the_future_is_found(clean_review):
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    clean_review.remedial_plan.items.update(due_date=future)  # due dates may lie ahead: not an event
+    assert review_compliance(clean_review).finding("dates_in_order").status == "pass"
+    Opinion.objects.filter(review=clean_review).update(occurred_on=future)
+    finding = failures(clean_review)["dates_in_order"]
+    assert finding.message.startswith("The opinion cannot be dated ")
+
+
+def test_events_recorded_before_occurred_on_existed_are_dated_by_their_recording_in_hanoi():
+    """The fallback: an event without occurred_on in its payload is dated by the day it was recorded, in Hà Nội
+    (23:30 UTC on 29/11 is 30/11 in Hà Nội); a record without occurred_on by its timestamp."""
+    recorded = datetime.datetime(2021, 11, 29, 23, 30, tzinfo=datetime.UTC)
+    assert event_day(AuditEvent(occurred_at=recorded, payload={})) == datetime.date(2021, 11, 30)
+    assert event_day(AuditEvent(occurred_at=recorded, payload={"occurred_on": "2021-11-23"})) == datetime.date(
+        2021, 11, 23
+    )
+    assert record_day(SimpleNamespace(occurred_on=None, created_at=recorded)) == datetime.date(2021, 11, 30)
+    assert record_day(SimpleNamespace(occurred_on=datetime.date(2021, 11, 1), created_at=recorded)) == (
+        datetime.date(2021, 11, 1)
+    )
+
+
+def test_closing_without_a_remedial_plan_is_refused(walker, people):
+    """One rule, two uses: the engine refuses to close without the plan (guard ``remedial_plan_missing``) ..."""
+    review = walk(walker, open_review(walker), "approved")
+    records.notification_record(review=review, by=people.board, notified_on=datetime.date(2021, 12, 10))
+    with pytest.raises(Conflict) as refused:
+        review_transition(review=review, name="close", by=people.board)
+    assert refused.value.code == "remedial_plan_missing"
+
+
+def test_shortcomings_without_a_remedial_plan_are_found(clean_review):
+    """... and a closed review whose plan is gone (written outside the engine) is found by the auditors."""
+    RemedialItem.objects.filter(plan__review=clean_review).delete()
+    failed = failures(clean_review)
     assert set(failed) == {"remedial_plan", "evidence_complete"}
     assert failed["remedial_plan"].message == (
         "Shortcomings were named (2 opinions accepted; final rating “Good (hoàn thành tốt nhiệm vụ)”) but no "
@@ -443,19 +538,14 @@ def test_no_plan_is_needed_when_no_shortcoming_was_named(walker, people):
                 review=review, by=people.secretary, opinion_id=opinion.pk, decision="explained", note="Đã làm rõ"
             )
         records.report_version_add(review=review, by=people.secretary, text="Báo cáo hoàn chỉnh", is_final=True)
-        records.self_assessment_set(review=review, by=people.secretary, proposed_rating="excellent")
+        records.self_assessment_set(
+            review=review, by=people.secretary, proposed_rating="excellent", justification="..."
+        )
 
     def decide_excellent(review):
         records.decision_set(review=review, by=people.standing, final_rating="excellent", vote=VOTE)
 
-    def notify_only(review):
-        records.notification_record(review=review, by=people.board, notified_on=datetime.date(2021, 12, 10))
-
-    review = walk(
-        walker,
-        open_review(walker),
-        prepare={"finalizing": explain_all, "submitted": decide_excellent, "approved": notify_only},
-    )
+    review = walk(walker, open_review(walker), prepare={"finalizing": explain_all, "submitted": decide_excellent})
     report = review_compliance(review)
     assert report.compliant
     assert report.finding("remedial_plan").message == (

@@ -56,6 +56,7 @@ __all__ = [
 
 RULES: tuple[Rule, ...] = (
     procedure.stage_order,
+    procedure.dates_in_order,
     deadlines.draft_notice,
     deadlines.conference_deadline,
     conference.attendance_quorum,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from review_process.compliance.facts import ReviewFacts, local_date
+from review_process.compliance.facts import ReviewFacts, event_day, local_date, record_day
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -22,6 +22,7 @@ from review_process.compliance.rules.base import (
     passed,
     rule,
 )
+from review_process.dates import order_error
 
 
 @rule(
@@ -120,8 +121,9 @@ def superior_representative(f: ReviewFacts) -> Outcome:
     title_vi="Có ý kiến chỉ đạo của cấp trên trước khi hoàn thiện báo cáo",
     title_en="Guidance recorded before finalisation",
     checks_what=(
-        "Once the review entered finalisation (give_guidance event), guidance with text was recorded before "
-        "that event by a person holding a position in a superior organisation."
+        "Once the review entered finalisation (give_guidance), guidance with text (not withdrawn) dated "
+        "(Guidance.occurred_on) on or before the day of that step (its occurred_on; order check of "
+        "review_process.dates) was given by a person holding a position in a superior organisation on that day."
     ),
 )
 def guidance_before_finalisation(f: ReviewFacts) -> Outcome:
@@ -134,14 +136,15 @@ def guidance_before_finalisation(f: ReviewFacts) -> Outcome:
             _("The review went on to finalisation without any guidance from the superior recorded."),
             [link("audit_event", event)],
         )
-    before = [g for g in guidance if g.created_at <= event.occurred_at]
+    final_on = event_day(event)
+    before = [g for g in guidance if order_error("guidance", record_day(g), "guidance_confirmed", final_on) is None]
     if not before:
         return failed(
-            _("The guidance was recorded on %(recorded)s, after the review went on to finalisation on %(final)s.")
-            % {"recorded": day(guidance[0].created_at), "final": day(event.occurred_at)},
+            _("The guidance is dated %(given)s, after the review went on to finalisation on %(final)s.")
+            % {"given": day(record_day(guidance[0])), "final": day(final_on)},
             [*links("guidance", guidance), link("audit_event", event)],
         )
-    from_superior = [g for g in before if f.superior_positions(g.given_by_id, local_date(g.created_at))]
+    from_superior = [g for g in before if f.superior_positions(g.given_by_id, record_day(g))]
     if not from_superior:
         return failed(
             _("The guidance recorded was not given by anyone holding a position in a superior organisation."),

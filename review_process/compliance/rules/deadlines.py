@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from review_process.compliance.facts import ReviewFacts, local_date
+from review_process.compliance.facts import ReviewFacts, event_day, local_date
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -24,6 +24,7 @@ from review_process.compliance.rules.base import (
     passed,
     rule,
 )
+from review_process.dates import order_error
 
 
 @rule(
@@ -38,8 +39,10 @@ from review_process.compliance.rules.base import (
     title_vi="Gửi dự thảo báo cáo trước hội nghị ít nhất N ngày",
     title_en="Draft circulated at least N days before the conference",
     checks_what=(
-        "Calendar days from the circulate_draft audit event (its occurred_at, local time) to the conference "
-        "date (Conference.held_at) are at least REVIEW_DRAFT_NOTICE_DAYS (default 3)."
+        "Calendar days from the day the draft was circulated (the circulate_draft step's occurred_on, as stated "
+        "by the secretary; for older events the day it was recorded, Hà Nội time) to the conference date "
+        "(Conference.held_at, Hà Nội time) are at least REVIEW_DRAFT_NOTICE_DAYS (default 3). A draft circulated "
+        "after the conference fails on the order check of review_process.dates."
     ),
 )
 def draft_notice(f: ReviewFacts) -> Outcome:
@@ -53,12 +56,16 @@ def draft_notice(f: ReviewFacts) -> Outcome:
         )
     required = f.regime.draft_notice_days
     held_on = local_date(f.conference.held_at)
-    circulated_on = local_date(circulated.occurred_at)
+    circulated_on = event_day(circulated)
     days = (held_on - circulated_on).days
     evidence = [link("audit_event", circulated), link("conference", f.conference)]
     if f.circulated_draft is not None:
         evidence.insert(0, link("report_version", f.circulated_draft))
     params = {"circulated": day(circulated_on), "held": day(held_on), "days": days, "required": required}
+    if order_error("circulation", circulated_on, "conference", held_on) is not None:
+        return failed(
+            _("The draft was circulated on %(circulated)s, after the conference on %(held)s.") % params, evidence
+        )
     if days >= required:
         return passed(
             ngettext(
@@ -135,15 +142,17 @@ def conference_deadline(f: ReviewFacts) -> Outcome:
     title_vi="Thông báo kết quả đánh giá, xếp loại",
     title_en="Notification of results recorded",
     checks_what=(
-        "Once approved: a notification is recorded, dated on or after the approval. While the review is "
-        "still at 'approved' a missing notification is not yet due for REVIEW_NOTIFY_DAYS (default 15) days."
+        "Once approved: a notification is recorded, dated (notified_on) on or after the day of the approval "
+        "(the approve step's occurred_on), by the order check of review_process.dates. While the review is still "
+        "at 'approved' a missing notification is not yet due for REVIEW_NOTIFY_DAYS (default 15) days after the "
+        "approval."
     ),
 )
 def notification_recorded(f: ReviewFacts) -> Outcome:
     approved = f.first_transition("approve")
     if approved is None:
         return not_applicable(_("The rating has not been approved yet."))
-    approved_on = local_date(approved.occurred_at)
+    approved_on = event_day(approved)
     notification = f.notification
     if notification is None:
         due = approved_on + datetime.timedelta(days=f.regime.notify_days)
@@ -156,7 +165,7 @@ def notification_recorded(f: ReviewFacts) -> Outcome:
             [link("audit_event", approved)],
         )
     evidence = [link("notification", notification), link("audit_event", approved)]
-    if notification.notified_on < approved_on:
+    if order_error("approval", approved_on, "notification", notification.notified_on) is not None:
         return failed(
             _("The notification is dated %(notified)s, before the approval on %(approved)s.")
             % {"notified": day(notification.notified_on), "approved": day(approved_on)},

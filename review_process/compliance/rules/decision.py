@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from review_process.compliance.facts import ReviewFacts, local_date
+from review_process.compliance.facts import ReviewFacts, record_day
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -20,6 +20,7 @@ from review_process.compliance.rules.base import (
     passed,
     rule,
 )
+from review_process.dates import order_error
 
 
 @rule(
@@ -38,7 +39,11 @@ from review_process.compliance.rules.base import (
     },
     title_vi="Tự đánh giá, xếp loại trước khi cấp trên quyết định",
     title_en="Self-assessment before the rating decision",
-    checks_what="Once a rating is decided: a self-assessment exists and is dated before the decision.",
+    checks_what=(
+        "Once a rating is decided: a self-assessment exists, and it went up (the day of the last submit_assessment "
+        "step; for a review never submitted, the day it was saved) on or before the day of the decision "
+        "(Decision.occurred_on; order check of review_process.dates)."
+    ),
 )
 def self_assessment_before_decision(f: ReviewFacts) -> Outcome:
     if f.decision is None and not f.reached("approve"):
@@ -52,17 +57,15 @@ def self_assessment_before_decision(f: ReviewFacts) -> Outcome:
     if f.decision is None:
         return failed(_("The review was approved without a rating decision."), [link("self_assessment", assessment)])
     evidence = [link("self_assessment", assessment), link("decision", f.decision)]
-    if assessment.updated_at >= f.decision.decided_at:
+    # The self-assessment goes up with the submission: its day is the submission's, as stated.
+    assessed_on = f.transition_day("submit_assessment", last=True) or record_day(assessment, "updated_at")
+    decided_on = record_day(f.decision, "decided_at")
+    params = {"sa": day(assessed_on), "decision": day(decided_on)}
+    if order_error("submission", assessed_on, "decision", decided_on) is not None:
         return failed(
-            _("The self-assessment (%(sa)s) is dated after the rating decision (%(decision)s).")
-            % {"sa": day(assessment.updated_at), "decision": day(f.decision.decided_at)},
-            evidence,
+            _("The self-assessment (%(sa)s) is dated after the rating decision (%(decision)s).") % params, evidence
         )
-    return passed(
-        _("The self-assessment (%(sa)s) came before the rating decision (%(decision)s).")
-        % {"sa": day(assessment.updated_at), "decision": day(f.decision.decided_at)},
-        evidence,
-    )
+    return passed(_("The self-assessment (%(sa)s) came before the rating decision (%(decision)s).") % params, evidence)
 
 
 @rule(
@@ -86,7 +89,7 @@ def self_assessment_before_decision(f: ReviewFacts) -> Outcome:
     title_en="Rating decided by the competent superior body",
     checks_what=(
         "The person who recorded the decision held a standing_committee position in the directly superior "
-        "organisation (in the tree of the review's year: permissions.tree) on the decision date. A standing-committee member higher up "
+        "organisation (in the tree of the review's year: permissions.tree) on the decision date (occurred_on). A standing-committee member higher up "
         "fails: the guidance names the direct superior."
     ),
 )
@@ -96,7 +99,7 @@ def competent_body(f: ReviewFacts) -> Outcome:
         if f.reached("approve"):
             return failed(_("The review was approved without a rating decision."))
         return not_applicable(_("No rating has been decided yet."))
-    decided_on = local_date(decision.decided_at)
+    decided_on = record_day(decision, "decided_at")
     superior_id = f.direct_superior_id(f.reference_day)  # the tree of the review's year, not today's
     positions = f.superior_positions(
         decision.decided_by_id, decided_on, roles=("standing_committee",), line_day=f.reference_day

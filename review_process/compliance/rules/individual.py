@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from review_process.compliance.facts import ReviewFacts
+from review_process.compliance.facts import ReviewFacts, record_day
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -80,6 +80,13 @@ def secret_ballot_recorded(f: ReviewFacts) -> Outcome:
     )
 
 
+def _decided_before(collective, leader) -> bool:
+    """Was the collective decided before the leader? By the days they were decided (occurred_on); on the same day,
+    by the order they were recorded."""
+    first, second = record_day(collective, "decided_at"), record_day(leader, "decided_at")
+    return first < second or (first == second and collective.decided_at < leader.decided_at)
+
+
 @rule(
     code="leader_after_collective",
     severity=Severity.FINDING,
@@ -101,7 +108,7 @@ def secret_ballot_recorded(f: ReviewFacts) -> Outcome:
     checks_what=(
         "For a decided individual review: review_process.ratings.order_error on the collective's rating as recorded "
         "when the leader's decision was taken, i.e. the live collective review of the same organisation and year "
-        "has a decision dated before the leader's. Not applicable to collective reviews."
+        "has a decision dated (occurred_on; on the same day, recorded) before the leader's. Not applicable to collective reviews."
     ),
 )
 def leader_after_collective(f: ReviewFacts) -> Outcome:
@@ -113,7 +120,7 @@ def leader_after_collective(f: ReviewFacts) -> Outcome:
     evidence = [link("decision", decision)]
     if collective is not None:
         evidence += [{"type": "review", "id": collective.review_id}, link("decision", collective)]
-    before = collective if collective is not None and collective.decided_at < decision.decided_at else None
+    before = collective if collective is not None and _decided_before(collective, decision) else None
     error = order_error(
         before.final_rating if before is not None else None,
         organization=f.organization.name,
@@ -122,14 +129,18 @@ def leader_after_collective(f: ReviewFacts) -> Outcome:
     if error is not None and collective is not None:
         return failed(
             _("The leader was rated on %(leader)s, before the collective (decided on %(collective)s): %(error)s")
-            % {"leader": day(decision.decided_at), "collective": day(collective.decided_at), "error": error},
+            % {
+                "leader": day(record_day(decision, "decided_at")),
+                "collective": day(record_day(collective, "decided_at")),
+                "error": error,
+            },
             evidence,
         )
     if error is not None:
         return failed(str(error), evidence)
     return passed(
         _("The collective was rated on %(collective)s, the leader after it on %(leader)s.")
-        % {"collective": day(before.decided_at), "leader": day(decision.decided_at)},
+        % {"collective": day(record_day(before, "decided_at")), "leader": day(record_day(decision, "decided_at"))},
         evidence,
     )
 

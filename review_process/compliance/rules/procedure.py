@@ -1,4 +1,5 @@
-"""Procedure order: the steps of the audit trail replayed against the state machine.
+"""Procedure order: the steps of the audit trail replayed against the state machine, and the days they happened
+in the procedure's order (``review_process.dates``, the checks the services refuse with).
 
 Each rule is declared on its check (``base.rule``); the registry is the package's ``RULES``.
 """
@@ -22,7 +23,20 @@ from review_process.compliance.rules.base import (
     rule,
     stage,
 )
+from review_process.dates import ORDER, future_error, order_error
 from review_process.models import TRANSITION_NAMES, Review, ReviewState
+
+#: Days that are not events (a remedial item's due date lies ahead by nature): never "in the future".
+NOT_EVENTS = frozenset({"due_date"})
+#: Pairs of ``dates.ORDER`` that another rule judges with its own finding (so a breach is reported once).
+JUDGED_ELSEWHERE = {
+    ("circulation", "conference"): "draft_notice",
+    ("guidance", "guidance_confirmed"): "guidance_before_finalisation",
+    ("guidance", "final_report"): "final_report_revised",
+    ("submission", "decision"): "self_assessment_before_decision",
+    ("approval", "notification"): "notification_recorded",
+    ("approval", "due_date"): "remedial_plan",
+}
 
 
 @functools.cache
@@ -121,4 +135,54 @@ def stage_order(f: ReviewFacts) -> Outcome:
         )
         % {"n": len(steps)},
         links("audit_event", steps),
+    )
+
+
+@rule(
+    code="dates_in_order",
+    severity=Severity.FINDING,
+    citation=Citation(
+        "Quy trình kiểm điểm theo hướng dẫn của Ban Tổ chức Trung ương (HD 21-HD/BTCTW 18/10/2019; "
+        "HD 25-HD/BTCTW 10/11/2023; HD 43-HD/BTCTW 31/10/2025)",
+        "các bước 1–15",
+        tag="I",
+        note="the order of the steps as a whole is read from the guidance and practice",
+        section="§1A",
+    ),
+    title_vi="Các sự việc được ghi đúng ngày diễn ra, theo đúng trình tự, không ghi ngày trong tương lai",
+    title_en="Events dated in the order of the procedure, none in the future",
+    checks_what=(
+        "The days the events happened as recorded (occurred_on of the records and of the steps, the conference's "
+        "held_at, the notification's notified_on, the remedial items' due dates) follow review_process.dates.ORDER "
+        "and none (but the due dates) is after today: the same checks (future_error, order_error) the services refuse a date with. "
+        "Pairs another rule judges (the draft's notice, the guidance before finalisation, the final report after "
+        "the guidance, the self-assessment before the decision, the notification and the due dates after the "
+        "approval) are reported by that rule only."
+    ),
+)
+def dates_in_order(f: ReviewFacts) -> Outcome:
+    dates = f.dates()
+    for event, days in dates.items():
+        if event in NOT_EVENTS:
+            continue
+        for day in days:
+            if (error := future_error(day, event=event)) is not None:
+                return failed(str(error), [link("review", f.review)])
+    for pair in ORDER:
+        if (pair.earlier, pair.later) in JUDGED_ELSEWHERE:
+            continue
+        earlier, later = dates.get(pair.earlier), dates.get(pair.later)
+        if not earlier or not later:
+            continue
+        error = order_error(pair.earlier, max(earlier), pair.later, min(later), strict=pair.strict)
+        if error is not None:
+            return failed(str(error), [link("review", f.review)])
+    dated = sum(len(days) for days in dates.values())
+    return passed(
+        ngettext(
+            "%(n)s date recorded, in the order of the procedure and none in the future.",
+            "%(n)s dates recorded, in the order of the procedure and none in the future.",
+            dated,
+        )
+        % {"n": dated},
     )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from review_process.compliance.checklist import ItemStatus, checklist_from_facts
-from review_process.compliance.facts import ReviewFacts
+from review_process.compliance.facts import ReviewFacts, record_day
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -23,6 +23,7 @@ from review_process.compliance.rules.base import (
     passed,
     rule,
 )
+from review_process.dates import order_error
 from review_process.models import Rating
 
 
@@ -80,9 +81,10 @@ def opinions_answered(f: ReviewFacts) -> Outcome:
     title_vi="Báo cáo hoàn chỉnh sau ý kiến chỉ đạo và có tiếp thu so với dự thảo",
     title_en="Final report dated after the guidance and revised from the draft",
     checks_what=(
-        "Once submitted: the latest final version is dated after the latest guidance, and where opinions were "
-        "accepted or guidance recorded its text (whitespace-normalised) or attachment differs from the "
-        "circulated draft (the last version written before circulate_draft)."
+        "Once submitted: the latest final version is dated (ReportVersion.occurred_on) on or after the latest "
+        "guidance (Guidance.occurred_on; order check of review_process.dates), and where opinions were accepted "
+        "or guidance recorded its text (whitespace-normalised) or attachment differs from the circulated draft "
+        "(the last version written before circulate_draft)."
     ),
 )
 def final_report_revised(f: ReviewFacts) -> Outcome:
@@ -92,11 +94,12 @@ def final_report_revised(f: ReviewFacts) -> Outcome:
     if final is None:
         return failed(_("The review was submitted without a final report version."))
     guidance = f.guidance_with_text
-    latest = max((g.created_at for g in guidance), default=None)
-    if latest is not None and final.created_at <= latest:
+    latest = max((record_day(g) for g in guidance), default=None)
+    final_on = record_day(final)
+    if order_error("guidance", latest, "final_report", final_on) is not None:
         return failed(
-            _("The final report (version %(n)s, %(date)s) is not dated after the guidance of %(guidance)s.")
-            % {"n": final.number, "date": day(final.created_at), "guidance": day(latest)},
+            _("The final report (version %(n)s, %(date)s) is dated before the guidance of %(guidance)s.")
+            % {"n": final.number, "date": day(final_on), "guidance": day(latest)},
             [link("report_version", final), *links("guidance", guidance)],
         )
     accepted = f.accepted_opinions
@@ -123,7 +126,7 @@ def final_report_revised(f: ReviewFacts) -> Outcome:
             )
     return passed(
         _("The final report (version %(n)s, %(date)s) is dated after the guidance and revises the draft.")
-        % {"n": final.number, "date": day(final.created_at)},
+        % {"n": final.number, "date": day(final_on)},
         evidence,
     )
 
@@ -155,7 +158,8 @@ def final_report_revised(f: ReviewFacts) -> Outcome:
     title_en="Remedial plan filed where shortcomings were named",
     checks_what=(
         "Once closed, if shortcomings were named — at least one opinion accepted, or a final rating below "
-        "excellent — a remedial plan with at least one item is on file."
+        "excellent — a remedial plan with at least one item is on file, every item due after the day of the "
+        "approval (order check of review_process.dates)."
     ),
 )
 def remedial_plan(f: ReviewFacts) -> Outcome:
@@ -176,6 +180,18 @@ def remedial_plan(f: ReviewFacts) -> Outcome:
         return failed(
             _("Shortcomings were named (%(reasons)s) but no remedial plan was filed.") % params,
             [*links("opinion", f.accepted_opinions), *([link("decision", f.decision)] if f.decision else [])],
+        )
+    approved_on = f.transition_day("approve")
+    early = [i for i in f.remedial_items if order_error("approval", approved_on, "due_date", i.due_date, strict=True)]
+    if early:
+        return failed(
+            ngettext(
+                "%(n)s item of the remedial plan is due on or before the approval on %(approved)s.",
+                "%(n)s items of the remedial plan are due on or before the approval on %(approved)s.",
+                len(early),
+            )
+            % {"n": len(early), "approved": day(approved_on)},
+            [link("remedial_plan", f.remedial_plan)],
         )
     return passed(
         ngettext(
