@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 def _seal_soon() -> None:
     try:
-        seal_pending(full=False)
+        seal_pending(full=False, wait=False)  # never waits on another sealer: it seals these too
     except Exception:  # noqa: BLE001 - sealing is retried by the next commit or run; never fails the change
         logger.exception("Sealing the audit trail after commit failed")
 

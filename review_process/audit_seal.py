@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -39,9 +39,10 @@ def unsealed_events() -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(~Exists(AuditSeal.objects.filter(event=OuterRef("pk"))))
 
 
-def locked_head() -> AuditChainHead:
-    """The global head under a row lock (created at 0 on first use); the caller holds the transaction."""
-    head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+def locked_head(*, wait: bool = True) -> AuditChainHead:
+    """The global head under a row lock (created at 0 on first use); the caller holds the transaction.
+    ``wait=False``: raise ``DatabaseError`` at once when another sealer holds it (PostgreSQL ``NOWAIT``)."""
+    head = AuditChainHead.objects.select_for_update(nowait=not wait).filter(pk=1).first()
     if head is None:
         try:
             with transaction.atomic():
@@ -107,25 +108,35 @@ def _after_their_predecessor(pending: QuerySet[AuditEvent]) -> QuerySet[AuditEve
     )
 
 
-def seal_pending(*, limit: int | None = None, full: bool = True) -> int:
+def _pending(head: AuditChainHead, *, full: bool, size: int) -> list[tuple[int, str]]:
+    """The next ``size`` unsealed events to seal after ``head``, as ``(id, hash)`` in id order."""
+    pending = unsealed_events()
+    if not full:
+        pending = _after_their_predecessor(pending.filter(pk__gte=_recent_floor(head)))
+    return list(pending.order_by("pk").values_list("pk", "hash")[:size])
+
+
+def seal_pending(*, limit: int | None = None, full: bool = True, wait: bool = True) -> int:
     """Seal the committed events that have no seal into the global chain (at most ``limit``); how many.
 
     One transaction per ``SEAL_BATCH`` events. Safe to run at any time, twice, or from two processes at once.
     ``full=False`` looks only at events from the id sealed ``RECENT_SEALS`` seals ago on (an index range, cheap
     whatever the size of the trail: for running after every commit), and seals an event only after its chain's
     previous one; an older event committed later still is sealed by the next full run (the scheduled one, or
-    ``manage.py seal_audit_trail``), never skipped for good."""
+    ``manage.py seal_audit_trail``), never skipped for good. ``wait=False`` (after a commit, in a request):
+    when another sealer holds the head, leave the events to it and return at once instead of waiting."""
     sealed = 0
     while limit is None or sealed < limit:
         size = SEAL_BATCH if limit is None else min(SEAL_BATCH, limit - sealed)
-        with transaction.atomic():
-            head = locked_head()
-            pending = unsealed_events()
-            if not full:
-                pending = _after_their_predecessor(pending.filter(pk__gte=_recent_floor(head)))
-            pending = list(pending.order_by("pk").values_list("pk", "hash")[:size])
-            seals = chain_seals(pending, after=(head.global_sequence, head.chain_hash))
-            write_seals(head, seals)
+        try:
+            with transaction.atomic():
+                head = locked_head(wait=wait)
+                pending = _pending(head, full=full, size=size)
+                write_seals(head, chain_seals(pending, after=(head.global_sequence, head.chain_hash)))
+        except DatabaseError:
+            if wait:
+                raise
+            return sealed  # another sealer is at work: it (or the next run) seals what is left
         sealed += len(pending)
         # A recent scan seals one link of each chain per pass (an event waits for its predecessor's seal):
         # it runs again until a pass finds nothing; a full scan stops at its first short batch.

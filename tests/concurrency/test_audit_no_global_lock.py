@@ -32,6 +32,14 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrent transactions: PostgreSQL only"),
 ]
 
+
+@pytest.fixture(autouse=True)
+def sealed_by_the_scheduled_job(settings):
+    """As in the scaled mode (a broker configured): events wait for the beat's seal, not one after each commit,
+    so what each test seals (or leaves unsealed) is its own doing."""
+    settings.AUDIT_SEAL_AFTER_COMMIT = False
+
+
 BOUND = 30  # seconds: the longest a thread is waited for before the test fails (a bound, not a measure)
 
 
@@ -225,3 +233,28 @@ def test_sealers_racing_over_many_events_seal_each_once(reviews, people):
     assert seal_pending() == 0
     verdict = verify_chain()
     assert verdict.intact and verdict.unsealed == 0, verdict.describe()
+
+
+def test_sealing_after_a_commit_never_waits_for_another_sealer(reviews, people, settings):
+    """Without a broker each commit seals its events (settings.AUDIT_SEAL_AFTER_COMMIT): while a sealer holds the
+    head, the committing request gives up sealing at once (NOWAIT) and the holder or the next run seals them."""
+    settings.AUDIT_SEAL_AFTER_COMMIT = True
+    first = held(seal_pending)  # holds the head until released
+
+    def commit_a_change():
+        with transaction.atomic():
+            return directory_record(actor=people.auditor, action="directory.test", payload={"n": "late"})
+
+    # The session's lock_timeout is far longer than the bound: a waiting request would still be running.
+    request = Held(commit_a_change, lock_timeout="120s", atomic=False)
+    request.start()
+    request.join(BOUND)
+    try:
+        assert not request.is_alive(), "the commit waited for the sealer holding the head"
+        assert request.error is None, request.error
+        assert not AuditSeal.objects.filter(event=request.result).exists()  # left to the sealer at work
+    finally:
+        first.release()
+    assert first.error is None, first.error
+    assert seal_pending() >= 1 and AuditSeal.objects.filter(event=request.result).exists()
+    assert verify_chain().intact
