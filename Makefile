@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 
 
-.PHONY: run serve test lint messages migrate demo bench test-postgres system-deps browser-deps clean
+.PHONY: run run-scaled serve test lint messages migrate demo bench test-postgres test-scaled system-deps browser-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -75,13 +75,34 @@ test: messages lint browser-deps
 		$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) -m pytest
 	$(MAKE) test-postgres
+	$(MAKE) test-scaled
 
-# The tests marked `postgres` (audit-trail tamper tests, compliance) again on a local PostgreSQL, connected as
-# the owner role (it creates the test database and runs the migrations); the application role (DB_APP_ROLE, granted
-# its rights after migrate) is tried on a second connection by tests/compliance/test_tamper.py.
+# The whole suite again on a local PostgreSQL (scripts/postgres-up.sh; the settings take its DATABASE_URL),
+# connected as the owner role (it creates the test database and runs the migrations); the application role
+# (DB_APP_ROLE, granted its rights after migrate) is tried on a second connection by tests/compliance/test_tamper.py.
+# Left out: the browser tests (`e2e`), which serve the demo from a SQLite file of their own, so they would test
+# SQLite again; and the scaled mode (`scaled`, `make test-scaled`). Tests that copy or crash a SQLite file
+# (tests/ops) skip themselves. One process, as the SQLite run: pytest-xdist is not used (the suite shares
+# one test database per run, and the machine has 2 cores).
 test-postgres: $(STAMP)
-	pg_env="$$(sh scripts/postgres-up.sh)" && eval "$$pg_env" && $(PY) -m pytest --ds=tests.settings -m postgres -p no:cacheprovider
+	pg_env="$$(sh scripts/postgres-up.sh)" && eval "$$pg_env" && \
+		$(PY) -m pytest --ds=tests.settings -m "not e2e and not scaled" -p no:cacheprovider
 
+# The scaled mode end to end (tests/scaled/): starts scripts/run-scaled.sh on free ports with a database of its
+# own, logs in through the proxy, walks a transition with an API token, waits for the worker to send the
+# notification, checks /healthz on both backends and the proxy, and stops it with Ctrl-C (SIGINT).
+test-scaled: messages
+	$(PY) -m pytest -m scaled -p no:cacheprovider tests/scaled
+
+# PostgreSQL, Redis, one Celery worker with beat, two gunicorns behind haproxy on http://127.0.0.1:8080 (README,
+# "Scaled mode"); Ctrl-C stops everything. Installs redis-server and haproxy when missing.
+run-scaled: messages
+	bash scripts/run-scaled.sh
+
+# Every figure of issue 14 side by side in one run (bench/run.py): the transition against the floor (SQLite and
+# PostgreSQL), the lists at 10,000 reviews, the bulk audit, and locust against the scaled mode. Writes
+# bench/results.json and bench/README.md's table; about half an hour on 2 cores. Needs root for PostgreSQL,
+# Redis and haproxy (installed when missing), like `make run-scaled`.
 bench: messages
 	$(PY) -m bench.run
 

@@ -1,244 +1,199 @@
-"""Benchmarks: the bulk compliance audit over 10,000 reviews, and the latency of one transition.
+"""``make bench``: every figure of issue 14, measured side by side in one run, into bench/results.json and the
+table of bench/README.md (bench/report.py), with the machine they ran on (bench/machine.py).
 
-    python -m bench.run [--reviews 10000] [--transitions 200] [--keep]
+    python -m bench.run [--reviews 10000] [--rounds 200] [--users 50] [--seconds 60] [--only PART ...]
 
-Everything runs in a temporary SQLite file database (migrated here, deleted afterwards unless ``--keep``).
-The reviews are bulk-created with realistic records (bench/data.py). Reported:
+Each part runs in a process of its own, configured for its database:
 
-* the audit (``manage.py audit_compliance``) in each format over the whole city and over one district:
-  wall time, queries, and peak Python memory (tracemalloc, separate run), plus the process's peak RSS;
-* the transitions (``workflows.services.review_transition``) walked through the real services:
-  p50 / p95 latency, over all transitions and for ``close_opinions`` (which evaluates the blocking rule).
+* ``transition``: the transition against the floor (``bench/transition.py``, ``measure``) on a SQLite file (WAL,
+  ``synchronous=FULL``) and on PostgreSQL (a database created and dropped for it);
+* ``pages``: inbox, review list (page and API) and superior overview at ``--reviews`` reviews on PostgreSQL,
+  against the profile page (``bench/pages.py``), on ``review_engine_bench`` loaded by ``manage.py seed_load``;
+* ``bulk``: the bulk compliance audit over ``--reviews`` reviews on a SQLite file (``bench/bulk.py``);
+* ``load``: locust, ``--users`` people for ``--seconds`` against the scaled mode over ``review_engine_bench``
+  (``bench/load.py``, ``bench/locustfile.py``).
+
+PostgreSQL is the local server of ``scripts/postgres-up.sh`` (installed and started when missing, as root).
+Progress goes to stderr. ``--only`` re-runs some parts and keeps the others' figures from results.json.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
-import platform
-import resource
-import shutil
-import statistics
+import secrets
+import subprocess
 import sys
 import tempfile
 import time
-import tracemalloc
-from contextlib import contextmanager
 from pathlib import Path
 
+from bench import machine, report
 
-def _configure(directory: Path) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DJANGO_DEBUG"] = "false"  # no query log kept in memory
-    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret-key-not-for-production")
-    os.environ["DB"] = "sqlite"
-    os.environ["DB_NAME"] = str(directory / "bench.sqlite3")
-    os.environ["MEDIA_ROOT"] = str(directory / "media")
-    os.environ["PRIVATE_MEDIA_ROOT"] = str(directory / "private-media")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    import django
-
-    django.setup()
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.json"
+PARTS = ("transition", "pages", "bulk", "load")
+BENCH_DB = "review_engine_bench"
+YEAR = 2024
+CODE = "LOAD"
 
 
-@contextmanager
-def counting_queries():
-    from django.db import connection
-
-    count = [0]
-
-    def wrapper(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(wrapper):
-        yield count
+def say(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def _audit(organization: str, fmt: str, output: Path, *, memory: bool = False) -> dict:
-    from django.core.management import call_command
-
-    if memory:
-        tracemalloc.start()
-    started = time.perf_counter()
-    with counting_queries() as queries:
-        call_command(
-            "audit_compliance",
-            year=2021,
-            organization=organization,
-            format=fmt,
-            output=str(output),
-            no_progress=True,
-            stderr=open(os.devnull, "w"),  # noqa: SIM115 - closed with the process
-        )
-    elapsed = time.perf_counter() - started
-    peak = None
-    if memory:
-        peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
-    return {"seconds": elapsed, "queries": queries[0], "peak": peak, "bytes": output.stat().st_size}
-
-
-def _transitions(count: int) -> dict[str, list[float]]:
-    """Walk reviews through every transition with the real services; time each ``review_transition``."""
-    from django.utils import timezone
-
-    from permissions.models import Organization, User
-    from permissions.services import organization_save, position_start
-    from review_process.services import records
-    from workflows.services import review_open, review_transition
-
-    start = datetime.date(2020, 1, 1)
-    reviews = -(-count // 6)
-    city = Organization.objects.get(code="BENCH")
-    district = organization_save(
-        organization=Organization(code="BT", name="Quận ủy Bench", kind="district", superior=city)
+def postgres() -> dict[str, str]:
+    """Start the local PostgreSQL (scripts/postgres-up.sh) with the benchmark's database; its variables."""
+    done = subprocess.run(
+        ["sh", "scripts/postgres-up.sh"],
+        cwd=ROOT,
+        env={**os.environ, "DB_NAME": BENCH_DB},
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    board = User.objects.create(username="bt-board", full_name="Ban Tổ chức Bench")
-    standing = User.objects.create(username="bt-standing", full_name="Thường vụ Bench")
-    members = [User.objects.create(username=f"bt-m{i}", full_name=f"Đảng viên {i}") for i in range(3)]
-    position_start(person=board, organization=district, role="organization_board", start=start)
-    position_start(person=standing, organization=district, role="standing_committee", start=start)
-    timings: dict[str, list[float]] = {}
-
-    def timed(review, name, by, **kwargs):
-        started = time.perf_counter()
-        review = review_transition(review=review, name=name, by=by, **kwargs)
-        timings.setdefault(name, []).append(time.perf_counter() - started)
-        return review
-
-    for i in range(reviews):
-        ward = organization_save(
-            organization=Organization(code=f"BT-W{i}", name=f"Đảng ủy phường Bench {i}", kind="ward", superior=district)
-        )
-        secretary = User.objects.create(username=f"bt-sec{i}", full_name=f"Bí thư {i}")
-        position_start(person=secretary, organization=ward, role="secretary", start=start)
-        review = review_open(organization_code=ward.code, year=2024, kind="collective", by=secretary)
-        records.report_version_add(review=review, by=secretary, text="Dự thảo báo cáo kiểm điểm")
-        review = timed(review, "circulate_draft", secretary)
-        records.conference_record(
-            review=review,
-            by=secretary,
-            held_at=timezone.now() - datetime.timedelta(hours=1),
-            location="Hội trường",
-            chair_username=secretary.username,
-            attendees=[{"person": m.username, "present": True} for m in members],
-            superior_representatives=[board.username],
-        )
-        for m in members:
-            records.opinion_add(
-                review=review, by=secretary, text="Góp ý", channel="conference", author_username=m.username
-            )
-        review = timed(review, "close_opinions", secretary)
-        records.guidance_add(review=review, by=board, text="Ý kiến chỉ đạo")
-        review = timed(review, "give_guidance", board)
-        for opinion in review.opinions.all():
-            records.opinion_respond(review=review, by=secretary, opinion_id=opinion.pk, decision="accepted")
-        records.report_version_add(review=review, by=secretary, text="Báo cáo hoàn chỉnh", is_final=True)
-        records.self_assessment_set(review=review, by=secretary, proposed_rating="good")
-        review = timed(review, "submit_assessment", secretary)
-        records.decision_set(
-            review=review,
-            by=standing,
-            final_rating="good",
-            vote={"members": 15, "present": 13, "for": 11, "against": 1, "abstain": 1},
-        )
-        review = timed(review, "approve", standing)
-        records.notification_record(review=review, by=board, notified_on=timezone.localdate())
-        records.remedial_plan_set(
-            review=review,
-            by=secretary,
-            items=[{"description": "Khắc phục", "owner": "Đảng ủy", "due_date": datetime.date(2025, 6, 30)}],
-        )
-        timed(review, "close", board)
-    return timings
+    found = {}
+    for line in done.stdout.splitlines():
+        name, _, value = line.removeprefix("export ").partition("=")
+        found[name] = value
+    return found
 
 
-def _percentile(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
+def postgres_version(pg: dict[str, str]) -> str:
+    done = subprocess.run(
+        ["su", "postgres", "-c", f"psql -p {pg['DB_PORT']} -tAc 'SHOW server_version'"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return "PostgreSQL " + done.stdout.strip().split()[0]
 
 
-def _table(headers: list[str], rows: list[list]) -> str:
-    widths = [max(len(str(x)) for x in column) for column in zip(headers, *rows, strict=True)]
-    line = "  ".join(f"{{:>{w}}}" for w in widths)
-    return "\n".join([line.format(*headers), line.format(*("-" * w for w in widths))] + [line.format(*r) for r in rows])
+def python(*args: str, env: dict | None = None, timeout: int = 7200) -> subprocess.CompletedProcess:
+    """A part in a process of its own; its progress on stderr passes through."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB", "DATABASE_URL", "CELERY_"))}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, **(env or {})},
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+        timeout=timeout,
+    )
+
+
+def part_transition(args, pg) -> dict:
+    results = {}
+    for database, url in (("sqlite", None), ("postgresql", pg["DATABASE_URL"])):
+        say(f"transition against the floor on {database} ({args.rounds} rounds)")
+        done = python("-m", "bench.transition", "--rounds", str(args.rounds), *(["--database-url", url] if url else []))
+        results[database] = json.loads(done.stdout[done.stdout.index("{") :])
+    return results
+
+
+def load_database(args, pg, scaled_dir: Path) -> str:
+    """``review_engine_bench`` afresh: migrated as the owner (granting the application role) and seed_load."""
+    say(
+        f"loading {BENCH_DB}: seed_load --organizations {organizations_for(args.reviews)} (about {args.reviews} reviews)"
+    )
+    subprocess.run(["su", "postgres", "-c", f"dropdb --if-exists --force -p {pg['DB_PORT']} {BENCH_DB}"], check=True)
+    pg = postgres()  # creates it again, owned by the owner role
+    owner = pg["DATABASE_URL"]
+    scaled_dir.mkdir(parents=True, exist_ok=True)
+    key = scaled_dir / "audit-hmac-key"
+    key.write_text(secrets.token_hex(32))  # the scaled mode's key (run-scaled.sh keeps an existing one)
+    env = {"DATABASE_URL": owner, "DB_APP_ROLE": pg["DB_APP_ROLE"], "AUDIT_HMAC_KEY_FILE": str(key)}
+    started = time.perf_counter()
+    python("manage.py", "migrate", "--no-input", "-v", "0", env={**env, "DJANGO_DEBUG": "true"})
+    python(
+        "manage.py", "seed_load", "--organizations", str(organizations_for(args.reviews)), "--year", str(YEAR),
+        "--password", args.password, "--code", CODE, env={**env, "DJANGO_DEBUG": "true"},
+    )  # fmt: skip
+    say(f"loaded in {time.perf_counter() - started:.0f} s")
+    return owner
+
+
+def organizations_for(reviews: int, wards_per_district: int = 100) -> int:
+    """seed_load's --organizations for ``reviews`` wards (one review each): the city, the districts, the wards."""
+    return 1 + -(-reviews // wards_per_district) + reviews
+
+
+def part_pages(args, owner: str, directory: Path) -> dict:
+    say(f"pages at {args.reviews} reviews on PostgreSQL")
+    output = directory / "pages.json"
+    python("-m", "bench.pages", "--database-url", owner, "--year", str(YEAR), "--code", CODE, "--output", str(output))
+    return json.loads(output.read_text())
+
+
+def part_bulk(args, directory: Path) -> dict:
+    say(f"bulk compliance audit over {args.reviews} reviews on SQLite")
+    output = directory / "bulk.json"
+    python("-m", "bench.bulk", "--reviews", str(args.reviews), "--output", str(output))
+    return json.loads(output.read_text())
+
+
+def part_load(args, owner: str, scaled_dir: Path, directory: Path) -> dict:
+    say(f"load run: {args.users} users, {args.seconds} s, against the scaled mode")
+    output = directory / "load.json"
+    python(
+        "-m", "bench.load", "--database-url", owner, "--db-name", BENCH_DB, "--scaled-dir", str(scaled_dir),
+        "--year", str(YEAR), "--code", CODE, "--password", args.password, "--users", str(args.users),
+        "--seconds", str(args.seconds), "--output", str(output),
+    )  # fmt: skip
+    return json.loads(output.read_text())
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reviews", type=int, default=10_000)
-    parser.add_argument("--transitions", type=int, default=200)
-    parser.add_argument("--keep", action="store_true", help="keep the temporary database")
+    parser.add_argument("--rounds", type=int, default=200)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--password", default="bench-load-password")
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
     args = parser.parse_args(argv)
 
-    directory = Path(tempfile.mkdtemp(prefix="review-bench-"))
-    try:
-        _configure(directory)
-        from django.core.management import call_command
+    started = time.perf_counter()
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() and set(args.only) != set(PARTS) else {}
+    pg = postgres()
+    results["machine"] = machine.describe(postgres_version(pg))
+    results["run"] = {
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "reviews": args.reviews,
+        "rounds": args.rounds,
+        "users": args.users,
+        "seconds": args.seconds,
+        "git": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip(),
+    }
 
-        from bench.data import build_dataset
+    def done(part: str, figures: dict) -> None:  # saved after each part: a failed part keeps the others
+        results[part] = figures
+        results.setdefault("measured", {})[part] = f"{results['run']['date']} at commit {results['run']['git']}"
+        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
-        print(
-            f"Machine: {platform.machine()}, {os.cpu_count()} CPU(s), Python {platform.python_version()}, SQLite file"
-        )
-        started = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        print(f"Migrated in {time.perf_counter() - started:.1f} s")
-        started = time.perf_counter()
-        data = build_dataset(reviews=args.reviews, root_code="BENCH", wards_per_district=100)
-        print(
-            f"Built {data.reviews} reviews ({data.broken} without remedial plan, {data.late} with late draft) "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-
-        rows = []
-        district = "BENCH-D000"
-        for organization, label, scope in (("BENCH", "city", data.reviews), (district, "district", 100)):
-            for fmt in ("json", "csv", "xlsx"):
-                run = _audit(organization, fmt, directory / f"audit-{label}.{fmt}")
-                rows.append(
-                    [
-                        label,
-                        scope,
-                        fmt,
-                        f"{run['seconds']:.1f}",
-                        f"{1000 * run['seconds'] / scope:.2f}",
-                        run["queries"],
-                        f"{run['bytes'] / 1e6:.1f}",
-                    ]
-                )
-        headers = ["scope", "reviews", "format", "wall s", "ms/review", "queries", "output MB"]
-        print("\nBulk audit (manage.py audit_compliance)")
-        print(_table(headers, rows))
-
-        memory_rows = []
-        for organization, label, scope in (("BENCH", "city", data.reviews), (district, "district", 100)):
-            run = _audit(organization, "csv", directory / f"memory-{label}.csv", memory=True)
-            memory_rows.append([label, scope, "csv", f"{run['peak'] / 1e6:.1f}", f"{run['seconds']:.1f}"])
-        print("\nPeak Python memory during the audit (tracemalloc; separate run, slower)")
-        print(_table(["scope", "reviews", "format", "peak MB", "wall s (traced)"], memory_rows))
-
-        timings = _transitions(args.transitions)
-        every = [t for values in timings.values() for t in values]
-        transition_rows = [
-            [
-                name,
-                len(values),
-                f"{1000 * _percentile(values, 50):.1f}",
-                f"{1000 * _percentile(values, 95):.1f}",
-            ]
-            for name, values in [("all", every), *timings.items()]
-        ]
-        print("\nTransition latency (workflows.services.review_transition, real services)")
-        print(_table(["transition", "n", "p50 ms", "p95 ms"], transition_rows))
-        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"\nPeak RSS of the whole benchmark process: {maxrss:.0f} MB")
-    finally:
-        if args.keep:
-            print(f"Database kept in {directory}")
-        else:
-            shutil.rmtree(directory, ignore_errors=True)
+    with tempfile.TemporaryDirectory(prefix="review-bench-") as tmp:
+        directory = Path(tmp)
+        scaled_dir = directory / "scaled"
+        if "transition" in args.only:
+            done("transition", part_transition(args, pg))
+        if "bulk" in args.only:
+            done("bulk", part_bulk(args, directory))
+        if {"pages", "load"} & set(args.only):
+            owner = load_database(args, pg, scaled_dir)
+            if "pages" in args.only:
+                done("pages", part_pages(args, owner, directory))
+            if "load" in args.only:
+                done("load", part_load(args, owner, scaled_dir, directory))
+    results["run"]["wall_s"] = round(time.perf_counter() - started)
+    RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    report.write(results)
+    print(report.table(results))
+    say(f"done in {results['run']['wall_s']} s: bench/results.json and bench/README.md")
     return 0
 
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Start a local PostgreSQL for the tests, idempotently, and print the environment to use it.
 #
-#   eval "$(sh scripts/postgres-up.sh)"   # then: .venv/bin/python -m pytest -m postgres
+#   eval "$(sh scripts/postgres-up.sh)"   # then: .venv/bin/python -m pytest -m "not e2e"
 #
 # * Installs the Debian package `postgresql` when no server is installed (needs root, as in CI).
 # * Uses the Debian cluster of the installed major version (creates it if missing), listening on
@@ -14,8 +14,9 @@
 #     audit events and SELECT/INSERT/UPDATE on the chain head (`manage.py grant_app_role`, run by post_migrate
 #     when DB_APP_ROLE is set).
 #   Whatever the application role owned before (this script used to make it the owner) goes to the owner.
-# Progress goes to stderr; stdout carries only the `export` lines. DB_USER is the owner (migrate, the tests);
-# serve with DB_USER=$DB_APP_ROLE DB_PASSWORD=$DB_APP_PASSWORD.
+# Progress goes to stderr; stdout carries only the `export` lines: DB=postgres with DB_*, and the same database
+# as DATABASE_URL (which the settings prefer). DB_USER and DATABASE_URL are the owner (migrate, the tests);
+# serve as the application role (DB_APP_ROLE, DB_APP_PASSWORD).
 set -eu
 
 DB_NAME="${DB_NAME:-review_engine}"
@@ -87,4 +88,5 @@ export DB_USER=$DB_OWNER
 export DB_PASSWORD=$DB_OWNER_PASSWORD
 export DB_APP_ROLE=$DB_APP_ROLE
 export DB_APP_PASSWORD=$DB_APP_PASSWORD
+export DATABASE_URL=postgres://$DB_OWNER:$DB_OWNER_PASSWORD@127.0.0.1:$PORT/$DB_NAME
 EOF

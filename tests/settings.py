@@ -15,3 +15,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405 (SQLite how
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}  # noqa: F405
 AUDIT_HMAC_KEY = "test-audit-hmac-key"  # fixed: the tests recompute hashes with and without it
 AUDIT_ANCHOR_FILE = ""  # no default anchor file; the anchor tests give their own
+# The PostgreSQL run (make test-postgres) may name its test database, so that runs on one server do not collide.
+if os.environ.get("TEST_DB_NAME") and not DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}  # noqa: F405
