@@ -29,6 +29,7 @@ def login(login, client, settings):
 
     return as_
 
+
 D = datetime.date
 CIRCULATED = D(2021, 11, 20)  # tests/conftest.py WALK_SCHEDULE: the draft goes out on 20/11/2021
 APPROVED = D(2021, 12, 8)  # WALK_SCHEDULE: decided and approved on 8/12/2021
