@@ -14,6 +14,8 @@ from tqdm import tqdm
 
 from permissions.models import Organization, User
 from review_process.bulk_load import load_code_taken, load_dataset
+from review_process.models import Review
+from workflows.bulk_processes import create_processes
 
 ROLES = (
     "secretary",
@@ -76,6 +78,8 @@ class Command(BaseCommand):
             root_code=code,
             progress=progress,
         )
+        # The flow's process and waiting task of each loaded review, as the services would have left them.
+        create_processes(Review.objects.all(), progress=progress)
         self.stdout.write(
             self.style.SUCCESS(
                 _("Loaded %(reviews)s reviews of %(year)s under %(root)s.")
