@@ -24,13 +24,10 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 
 from permissions.models import Position, User
-from permissions.roles import LOCAL_ROLES, Action, actions_of
-from review_process.models import Conference, Review, ReviewParticipant
+from review_process.models import Review, ReviewParticipant
+from review_process.selectors.tasks import OPINION_ROLES, opinion_due
 from workflows.links import review_link
 from workflows.outbox import Email, handler
-
-#: The roles held in the reviewed organisation whose holders are asked for their opinion.
-OPINION_ROLES = frozenset(role for role in LOCAL_ROLES if Action.ADD_OPINION in actions_of(role))
 
 
 def opinion_givers(review: Review) -> list[User]:
@@ -45,12 +42,12 @@ def opinion_givers(review: Review) -> list[User]:
 
 
 def opinion_deadline(review: Review) -> datetime.date:
-    """The conference's date if recorded, else the circulation day (today if not recorded) plus the notice days."""
-    conference = Conference.objects.filter(review=review).only("held_at").first()
-    if conference is not None:
-        return timezone.localtime(conference.held_at).date()
-    circulated = review.circulated_on or timezone.localdate()
-    return circulated + datetime.timedelta(days=review.regime.draft_notice_days)
+    """The date the home page's task shows (``review_process.selectors.tasks.opinion_due``: the conference's day if
+    recorded, else the circulation day plus the regime's notice days); from today when circulation is not dated."""
+    due = opinion_due(review)
+    if due is None:
+        return timezone.localdate() + datetime.timedelta(days=review.regime.draft_notice_days)
+    return due
 
 
 def opinion_request_emails(review: Review) -> list[Email]:
