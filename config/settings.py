@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "permissions.models.OrganizationKind",
         "ChannelEnum": "review_process.models.OpinionChannel",
         "ResponseDecisionEnum": "review_process.models.ResponseDecision",
+        "ExportStatusEnum": "workflows.models.ExportStatus",
     },
 }
 

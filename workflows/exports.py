@@ -5,7 +5,12 @@
 job row, and after the commit runs ``run_export`` (Celery task ``workflows.export_compliance``; inline without a
 broker). ``run_export`` writes the reviews the person may audit (``compliance_scope(..., user=)``: the same scope
 as the page) with the same writers, counting ``progress`` as it goes, into ``PRIVATE_MEDIA_ROOT/exports/`` (never
-served as a static file), then marks the job ``done`` with its file, or ``failed`` with the error.
+served as a static file), then marks the job ``done`` with its file, or ``failed`` with the error. ``total`` (the reviews in scope) is
+set when the job starts, so its page and the API can draw a progress bar.
+
+A job is its requester's: ``exports_of`` lists a person's recent jobs, ``export_get`` answers only to the person
+who asked (anyone else gets ``NotFound``, as for a review they cannot see). The bulk compliance page
+(``web.compliance.exports``) and the API (``api.views.exports``) start, list and download them.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 EXPORT_TASK = "workflows.export_compliance"
 PROGRESS_EVERY = 200  # reviews between two progress updates
+RECENT_EXPORTS = 10  # jobs listed on the bulk page
 
 
 def export_compliance(*, user: User, year: int | str, organization: str, format: str) -> ExportJob:  # noqa: A002
@@ -45,6 +51,24 @@ def export_compliance(*, user: User, year: int | str, organization: str, format:
     job = ExportJob.objects.create(user=user, year=int(year), organization=organization, format=format)
     transaction.on_commit(lambda: _start(job.pk))
     return job
+
+
+def exports_of(*, user: User, limit: int = RECENT_EXPORTS) -> list[ExportJob]:
+    """``user``'s most recent export jobs, newest first."""
+    return list(ExportJob.objects.filter(user=user).order_by("-created_at", "-pk")[:limit])
+
+
+def export_get(*, user: User, job_id: int) -> ExportJob:
+    """The job ``job_id`` if ``user`` asked for it; ``NotFound`` otherwise (another person's job is not there)."""
+    job = ExportJob.objects.filter(pk=job_id, user=user).first()
+    if job is None:
+        raise NotFound(_("Export not found."), code="export_not_found")
+    return job
+
+
+def export_file_name(job: ExportJob) -> str:
+    """The name a finished job's file is downloaded as."""
+    return f"{_('compliance')}-{slugify(job.organization)}-{job.year}.{job.format}"
 
 
 def _start(job_id: int) -> None:
@@ -75,6 +99,7 @@ def run_export(job_id: int) -> ExportJob:
 
 def _write(job: ExportJob) -> None:
     scope = compliance_scope(job.year, job.organization, user=job.user)
+    ExportJob.objects.filter(pk=job.pk).update(total=scope.count())
     written = 0
 
     def count(_report) -> None:

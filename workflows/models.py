@@ -120,6 +120,7 @@ class ExportJob(models.Model):
     format = models.CharField(_("format"), max_length=10)
     status = models.CharField(_("status"), max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
     progress = models.PositiveIntegerField(_("reviews written"), default=0)
+    total = models.PositiveIntegerField(_("reviews to write"), null=True, blank=True)  # known once it runs
     file = models.FileField(_("file"), upload_to="exports/", storage=private_storage, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

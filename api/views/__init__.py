@@ -9,6 +9,7 @@ from api.views.corrections import (
     ParticipantDetailView,
     PeopleSearchView,
 )
+from api.views.exports import ExportDetailView, ExportFileView, ExportListView
 from api.views.records import (
     AuditTrailView,
     ConferenceView,
@@ -36,6 +37,9 @@ __all__ = [
     "AuditTrailView",
     "ComplianceListView",
     "ConferenceView",
+    "ExportDetailView",
+    "ExportFileView",
+    "ExportListView",
     "DecisionView",
     "GuidanceDetailView",
     "GuidanceView",

@@ -53,8 +53,9 @@ def test_the_schema_validates_and_lists_every_operation(client):
     validate_schema(document)
     operations = {(method, path) for path, item in document["paths"].items() for method in item}
     assert ("post", "/api/v1/reviews/{review_id}/transitions/{name}/") in operations
-    # + the rating rounds (api/views/rounds.py), the ballot (GET, PUT), the corrections and the people search
-    assert len(operations) == 29 + 5 + 2 + 5
+    # + the rating rounds (api/views/rounds.py), the ballot (GET, PUT), the corrections and the people search,
+    # and the background exports (list, ask, one, its file)
+    assert len(operations) == 29 + 5 + 2 + 5 + 4
     for method, path in operations:
         responses = document["paths"][path][method]["responses"]
         if path not in ("/api/v1/schema/",):
@@ -73,8 +74,9 @@ def test_every_operation_honours_the_schema(api_schema, seeded):
     from schemathesis import GenerationMode
 
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    # + the rating rounds (api/views/rounds.py), the ballot (GET, PUT), the corrections and the people search
-    assert len(operations) == 29 + 5 + 2 + 5
+    # + the rating rounds (api/views/rounds.py), the ballot (GET, PUT), the corrections and the people search,
+    # and the background exports (list, ask, one, its file)
+    assert len(operations) == 29 + 5 + 2 + 5 + 4
     token = Token.objects.get(key=seeded["Authorization"].split()[1])
     for operation in operations:
         inputs = (operation.path_parameters, operation.query, operation.body)

@@ -34,7 +34,9 @@ from review_process.errors import NotFound, ReviewError
 from review_process.evidence import evidence_archive_file
 from review_process.models import AuditEvent
 from review_process.selectors import review_get_for_user
+from web.compliance.exports import job_status
 from web.compliance.links import auditor_links, ballot_visibility
+from workflows.exports import exports_of
 from workflows.verification import (
     last_verification,
     may_request_verification,
@@ -161,6 +163,7 @@ def bulk(request):
         "verification": last_verification(),
         "verification_running": verification_running(),
         "may_verify": may_request_verification(request.user),
+        "exports": [(job, job_status(job)) for job in exports_of(user=request.user)],
     }
     if year and organization:
         if not organizations.filter(code=organization).exists():
