@@ -12,7 +12,8 @@ conference, domain-rules.md §2).
 
 The e-mails go through the outbox: the ``notify_next_actors`` message of ``circulate_draft`` carries them
 (``workflows.notifications``), and a message of kind ``opinion_requested`` (payload ``review_id``) sends them
-alone. Rendered in the site's language from ``templates/email/opinion_requested_*.txt``.
+alone; with ``person_id`` too, only to that person (a participant invited after circulation:
+``workflows.invitations``). Rendered in the site's language from ``templates/email/opinion_requested_*.txt``.
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ def opinion_deadline(review: Review) -> datetime.date:
     return due
 
 
-def opinion_request_emails(review: Review) -> list[Email]:
-    """One e-mail per address to each person asked for an opinion, in the site's language."""
+def opinion_request_emails(review: Review, *, only: int | None = None) -> list[Email]:
+    """One e-mail per address to each person asked for an opinion, in the site's language (``only``: to that
+    person alone, if they are asked)."""
     deadline = opinion_deadline(review)
     emails: dict[str, Email] = {}
     with translation.override(settings.LANGUAGE_CODE):
         for user in opinion_givers(review):
+            if only is not None and user.pk != only:
+                continue
             address = (user.email or "").strip().lower()
             if not user.is_active or not address or address in emails:
                 continue
@@ -77,4 +81,4 @@ def opinion_request_emails(review: Review) -> list[Email]:
 @handler("opinion_requested")
 def _opinion_requested(payload: dict) -> list[Email]:
     review = Review.objects.select_related("organization").get(pk=payload["review_id"])
-    return opinion_request_emails(review)
+    return opinion_request_emails(review, only=payload.get("person_id"))

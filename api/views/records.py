@@ -15,6 +15,7 @@ from review_process.attachments import refuse_oversized_uploads
 from review_process.errors import NotFound
 from review_process.models import OpinionResponse
 from review_process.services import records
+from workflows import invitations
 
 
 class ReportVersionsView(ReviewScopedView):
@@ -278,7 +279,9 @@ class ParticipantsView(ReviewScopedView):
         review = self.get_review(review_id)
         data = s.ParticipantInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        participant = records.participant_invite(review=review, by=request.user, username=data.validated_data["person"])
+        participant = invitations.participant_invite(
+            review=review, by=request.user, username=data.validated_data["person"]
+        )
         return Response(s.ParticipantSerializer(participant).data, status=201)
 
 

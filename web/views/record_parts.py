@@ -12,6 +12,7 @@ from review_process.services import records as svc
 from review_process.services.individual import ballot_record
 from web import forms as f
 from web.views.common import has_related
+from workflows import invitations
 
 # --- Initial values and form options, by form --------------------------------------------------------
 
@@ -215,7 +216,7 @@ def set_remedial_plan(*, review, by, data, form):
 
 
 def invite_participant(*, review, by, data, form):
-    return svc.participant_invite(review=review, by=by, username=data["username"])
+    return invitations.participant_invite(review=review, by=by, username=data["username"])
 
 
 def accept_all(*, review, by, data, form):
