@@ -129,7 +129,8 @@ class SuperiorPeriod(models.Model):
     class Meta:
         verbose_name = _("superior period")
         verbose_name_plural = _("superior periods")
-        ordering = ["organization", "valid_from"]
+        # "Since always" (no start) first on every database: PostgreSQL sorts nulls last unless told.
+        ordering = ["organization", models.F("valid_from").asc(nulls_first=True)]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid_to__isnull=True)
