@@ -7,8 +7,11 @@ every review), a district's organisation board (its district's reviews) and a wa
 
 Each page is requested ``--requests`` times after ``--warmup`` (a slow page fewer times: at least 5, as many as
 fit in 30 s) through Django's test client with the person logged in (the whole middleware stack, the templates,
-the session and the queries; no network); its statements are counted on one request (an execute wrapper). A constant number of queries means the same count for
-one review and for 10,000.
+the session and the queries; no network); its statements are counted on one request (an execute wrapper). A constant
+number of queries means the same count for one review and for 10,000 (the tests in ``tests/web/test_home_lists.py``,
+``test_overview_levels.py`` and ``test_tasks_at_scale.py`` pin it). Each page is its first page as a person opens
+it: home (25 reviews, the counts per stage, the first overdue), the overview's first level (the city: its districts
+with their figures; a district: its wards) and the task list (25 steps a list).
 """
 
 from __future__ import annotations

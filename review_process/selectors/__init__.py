@@ -10,10 +10,10 @@ from review_process.selectors.deadlines import (
     review_deadlines,
     review_overdue,
 )
+from review_process.selectors.overview import overview_for
 from review_process.selectors.pages import (
     next_actors_by_review,
     next_transition,
-    overview_for,
     review_people,
     review_summaries,
 )

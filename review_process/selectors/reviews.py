@@ -50,7 +50,9 @@ def review_get_for_user(*, user, review_id) -> Review:
 
 
 def review_years_visible_to(*, user) -> list[int]:
-    return sorted(set(reviews_visible_to(user=user).values_list("year", flat=True)), reverse=True)
+    """The years of the reviews ``user`` may see, latest first (the database answers with one row a year)."""
+    years = reviews_visible_to(user=user).order_by().values_list("year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
 
 
 def review_records(*, review: Review) -> dict:

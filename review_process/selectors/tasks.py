@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import CharField, Exists, IntegerField, OuterRef, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
@@ -103,18 +104,16 @@ def _has_conference(review: Review) -> bool:
     return True
 
 
-def _granted(user) -> dict[int, set[str]]:
-    """Review pk -> the task actions ``user`` holds on it (one query)."""
-    codes = {review_codename(action): action for action, _state in TASK_ACTIONS.values()}
-    rows = UserObjectPermission.objects.filter(
-        user_id=user.pk,
-        content_type=ContentType.objects.get_by_natural_key("review_process", "review"),
-        permission__codename__in=list(codes),
-    ).values_list("object_pk", "permission__codename")
-    granted: dict[int, set[str]] = {}
-    for object_pk, codename in rows:
-        granted.setdefault(int(object_pk), set()).add(codes[codename])
-    return granted
+def _holds(user, action: str) -> Exists:
+    """Does ``user`` hold ``action`` on the review (their object permission, guardian's index)?"""
+    return Exists(
+        UserObjectPermission.objects.filter(
+            user_id=user.pk,
+            content_type=ContentType.objects.get_by_natural_key("review_process", "review"),
+            permission__codename=review_codename(action),
+            object_pk=Cast(OuterRef("pk"), CharField()),
+        )
+    )
 
 
 def _direct_superior_ids(reviews: list[Review]) -> dict[int, int | None]:
@@ -144,22 +143,6 @@ def tasks_for(user, today: datetime.date | None = None) -> list[Task]:
         return []
     today = today or timezone.localdate()
     refresh_if_stale(user)
-    granted = _granted(user)
-    if not granted:
-        return []
-    reviews = list(
-        Review.objects.filter(pk__in=list(granted), state__in={state for _a, state in TASK_ACTIONS.values()})
-        .select_related("organization", "conference", "subject")
-        .annotate(
-            my_opinion=Exists(Opinion.objects.filter(review=OuterRef("pk"), author_id=user.pk)),
-            invited=Exists(ReviewParticipant.objects.active().filter(review=OuterRef("pk"), person_id=user.pk)),
-            notified=Exists(Notification.objects.filter(review=OuterRef("pk"))),
-            planned=Exists(RemedialPlan.objects.filter(review=OuterRef("pk"))),
-        )
-        .order_by("year", "organization__path", "pk")
-    )
-    if not reviews:
-        return []
     positions = list(
         Position.objects.active_on(today)
         .filter(person_id=user.pk)
@@ -168,19 +151,54 @@ def tasks_for(user, today: datetime.date | None = None) -> list[Task]:
     )
     committee_of = {org for org, role in positions if role in OPINION_ROLES}
     board_of = {org for org, role in positions if role in NOTIFICATION_ROLES}
+    # Everything but the direct superior (a question of the dated tree) is asked of the database.
+    invited = Exists(ReviewParticipant.objects.active().filter(review=OuterRef("pk"), person_id=user.pk))
+    notified = Exists(Notification.objects.filter(review=OuterRef("pk")))
+    planned = Exists(RemedialPlan.objects.filter(review=OuterRef("pk")))
+    opinion = Q(state=ReviewState.COLLECTING_OPINIONS, may_give_opinion=True, my_opinion=False) & (
+        Q(organization_id__in=committee_of) | Q(invited=True)
+    )
+    # The notification is asked of the direct superior's board: a board that is (or was, by a dated period) the
+    # organisation's superior here; the tree of the review's year decides below.
+    below_board = Q(organization__superior_id__in=board_of) | Q(
+        pk__in=Review.objects.filter(organization__superior_periods__superior_id__in=board_of).values("pk")
+    )
+    approved = Q(state=ReviewState.APPROVED) & (
+        (Q(may_record_notification=True, notified=False) & below_board) | Q(may_file_plan=True, planned=False)
+    )
+    # Started from the person's own permissions of these three kinds (few for most people), not from every review.
+    granted = UserObjectPermission.objects.filter(
+        user_id=user.pk,
+        content_type=ContentType.objects.get_by_natural_key("review_process", "review"),
+        permission__codename__in=[review_codename(action) for action, _state in TASK_ACTIONS.values()],
+    ).annotate(key=Cast("object_pk", IntegerField()))
+    reviews = list(
+        Review.objects.filter(pk__in=granted.values("key"))
+        .annotate(
+            may_give_opinion=_holds(user, Action.ADD_OPINION),
+            may_record_notification=_holds(user, Action.RECORD_NOTIFICATION),
+            may_file_plan=_holds(user, Action.SET_REMEDIAL_PLAN),
+            my_opinion=Exists(Opinion.objects.filter(review=OuterRef("pk"), author_id=user.pk)),
+            invited=invited,
+            notified=notified,
+            planned=planned,
+        )
+        .filter(opinion | approved)
+        .select_related("organization", "conference", "subject")
+        .order_by("year", "organization__path", "pk")
+    )
+    if not reviews:
+        return []
     approved = [r for r in reviews if r.state == ReviewState.APPROVED]
     superiors = _direct_superior_ids(approved) if approved and board_of else {}
 
     tasks = []
     for review in reviews:
-        actions = granted[review.pk]
         if review.state == ReviewState.COLLECTING_OPINIONS:
-            member = review.organization_id in committee_of or review.invited
-            if Action.ADD_OPINION in actions and member and not review.my_opinion:
-                tasks.append(_task(GIVE_OPINION, review, today))
+            tasks.append(_task(GIVE_OPINION, review, today))
             continue
-        if Action.RECORD_NOTIFICATION in actions and not review.notified and superiors.get(review.pk) in board_of:
+        if review.may_record_notification and not review.notified and superiors.get(review.pk) in board_of:
             tasks.append(_task(RECORD_NOTIFICATION, review, today))
-        if Action.SET_REMEDIAL_PLAN in actions and not review.planned:
+        if review.may_file_plan and not review.planned:
             tasks.append(_task(FILE_REMEDIAL_PLAN, review, today))
     return sorted(tasks, key=lambda t: (t.due is None, t.due or today, t.review.pk, t.kind))

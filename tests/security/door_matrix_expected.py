@@ -267,7 +267,7 @@ _BY_TRANSITION = {
 #: Door (``METHOD url-template``) -> its table. A write has the same table through the page and the API.
 TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "GET /": HOME,
-    "GET /overview/{year}/": OVERVIEW,
+    "GET /overview/{year}/?org=LB": OVERVIEW,
     f"GET {_R}": SEES,
     f"GET {_R}report/compare/": SEES,
     f"GET {_R}audit-trail/": AUDIT_PAGE,

@@ -141,7 +141,7 @@ CONFERENCE_FIELDS = {
 DOORS: list[Door] = [
     # Pages.
     Door("pages", "get", "/", listed=R),
-    Door("pages", "get", "/overview/{year}/", listed=R),
+    Door("pages", "get", "/overview/{year}/?org=LB", listed=R),  # the district's level: its wards (docs/web.md)
     Door("pages", "get", R),
     Door("pages", "get", R + "report/compare/"),
     Door("pages", "get", R + "audit-trail/"),

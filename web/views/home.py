@@ -1,29 +1,33 @@
 """The home page ("my work"): what I am asked to do (``review_process.selectors.tasks.tasks_for``: give my opinion,
-record the notification, file the remedial plan, each with its due day, "overdue" when past it, and a link to the
-exact form on the review page), the steps waiting for me (viewflow's inbox and queue), what is overdue, the reviews
-I can see, and the form that opens a review."""
+record the notification, file the remedial plan, each with its due day, "overdue" when it is past, and a link to
+the exact form on the review page), the steps waiting for me (viewflow's inbox and queue: counts and the first few,
+``web.views.inbox``), what is overdue (how many, and the first few), the reviews I can see, and the form that opens
+a review.
+
+The reviews I can see are one page (``PAGE_SIZE``) of a list filtered by query parameters: ``stage``, ``overdue=1``,
+``org`` (an organisation's code: it and those below it), ``q`` (a name or code) and ``page``; above it, how many
+are at each stage (one aggregate query: ``review_process.selectors.pages.review_list``). Nothing on the page is drawn
+or loaded per visible review: the same queries for one review and for ten thousand.
+"""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
-from guardian.models import UserObjectPermission
-from viewflow.workflow.models import Task
 
 from review_process.errors import ReviewError
-from review_process.selectors import organizations_user_may_open, review_summaries, reviews_visible_to
+from review_process.selectors import organizations_user_may_open
+from review_process.selectors.pages import ReviewFilters, organization_choices, page_links, review_list
 from review_process.selectors.tasks import FILE_REMEDIAL_PLAN, GIVE_OPINION, RECORD_NOTIFICATION, tasks_for
 from web import forms as f
 from web.views.common import review_url
-from workflows.flows import ReviewFlow
+from web.views.inbox import HOME_TASKS, my_tasks
 from workflows.services import review_open
-from workflows.views import tasks_visible_to
 
 TEMPLATE = "review_process/home.html"
 
@@ -53,65 +57,37 @@ def work_items(user, today=None) -> list[dict]:
     return items
 
 
-def _prime_viewflow_perm_cache(user) -> None:
-    """viewflow's queue reads every object permission of the person one row at a time (two queries per
-    row); load them in one query and hand viewflow the set it would have built."""
-    if hasattr(user, "_viewflow_per_object_perm_cache"):
-        return
-    rows = UserObjectPermission.objects.filter(user=user).values_list(
-        "content_type__app_label", "permission__codename", "object_pk"
-    )
-    user._viewflow_per_object_perm_cache = {f"{app}.{codename}_{pk}" for app, codename, pk in rows}
-
-
-def my_tasks(user) -> dict:
-    """viewflow's inbox (assigned to me) and queue (I may take), limited to the reviews I may see."""
-    _prime_viewflow_perm_cache(user)
-
-    def listed(queryset):
-        tasks = list(
-            tasks_visible_to(queryset, user)
-            .select_related("process__reviewprocess__review__organization", "process__reviewprocess__review__subject")
-            .order_by("created")
-        )
-        return [
-            {
-                "task": task,
-                "title": task.flow_task.task_title or task.flow_task.name,
-                "review": task.process.reviewprocess.review,
-                "url": reverse("review_process:task-detail", args=[task.pk]),
-            }
-            for task in tasks
-        ]
-
+def home_context(request, open_form=None) -> dict:
+    """Everything the home page draws (the GET and a refused "open a review" alike)."""
+    user = request.user
+    filters = ReviewFilters.from_query(request.GET)
+    listing = review_list(user=user, filters=filters, page=request.GET.get("page", 1))
+    work = work_items(user)
+    organizations = organizations_user_may_open(user=user)
+    if open_form is None and organizations:
+        open_form = f.OpenReviewForm(organizations=organizations, initial={"year": timezone.localdate().year})
     return {
-        "inbox": listed(Task.objects.inbox([ReviewFlow], user)),
-        "queue": listed(Task.objects.queue([ReviewFlow], user)),
+        "nav": "home",
+        **listing,
+        "page_links": page_links(listing["page"], lambda n: filters.query(page=n)),
+        "stage_links": [
+            {"state": state, "count": n, "query": filters.query(stage=state, page="")}
+            for state, n in listing["counts"].items()
+        ],
+        "all_stages_query": filters.query(stage="", page=""),
+        "overdue_query": ReviewFilters(q=filters.q, org=filters.org, overdue=True).query(),
+        "organization_choices": organization_choices(user=user),
+        "tasks": my_tasks(user, per_page=HOME_TASKS),
+        "work": work[:HOME_TASKS],
+        "work_count": len(work),
+        "open_form": open_form,
     }
 
 
 @login_required
 @require_GET
 def home(request):
-    user = request.user
-    reviews = (
-        reviews_visible_to(user=user)
-        .select_related("organization", "conference", "subject")
-        .order_by("-year", "organization__path", "pk")
-    )
-    rows = review_summaries(user=user, reviews=reviews)
-    organizations = organizations_user_may_open(user=user)
-    context = {
-        "nav": "home",
-        "rows": rows,
-        "overdue": [row for row in rows if row["overdue"]],
-        "tasks": my_tasks(user),
-        "work": work_items(user),
-        "open_form": f.OpenReviewForm(organizations=organizations, initial={"year": timezone.localdate().year})
-        if organizations
-        else None,
-    }
-    return render(request, TEMPLATE, context)
+    return render(request, TEMPLATE, home_context(request))
 
 
 @login_required
@@ -133,13 +109,4 @@ def review_open_view(request):
                 % {"organization": review.organization.name, "year": review.year},
             )
             return redirect(review_url(review, "report"))
-    reviews = reviews_visible_to(user=request.user).select_related("organization", "conference", "subject")
-    rows = review_summaries(user=request.user, reviews=reviews)
-    context = {
-        "rows": rows,
-        "overdue": [r for r in rows if r["overdue"]],
-        "tasks": my_tasks(request.user),
-        "work": work_items(request.user),
-        "open_form": form,
-    }
-    return render(request, TEMPLATE, context, status=400)
+    return render(request, TEMPLATE, home_context(request, open_form=form), status=400)

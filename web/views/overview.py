@@ -1,4 +1,10 @@
-"""The superior's overview of the organisations below them for a year: stage, waiting on whom, overdue."""
+"""The superior's overview of the organisations below them for a year, one level of the tree at a time.
+
+``/overview/<year>/`` shows the organisations directly below the person's superior positions; ``?org=<code>`` one
+level further down (a district's wards), with a breadcrumb back up; ``?page=`` pages through a level. Each row: the
+organisation's own review (stage, waiting on whom, deadline, overdue), its leaders' individual reviews, and the
+figures of the organisations below it, counted by the database (``review_process.selectors.overview``).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from review_process.selectors import holds_superior_role, overview_for, review_years_visible_to
+from review_process.selectors import holds_superior_role, review_years_visible_to
+from review_process.selectors.overview import overview_for
+from review_process.selectors.pages import ReviewFilters, page_links
 
 
 @login_required
@@ -20,11 +28,18 @@ def overview(request, year=None):
     if year is None:
         years = review_years_visible_to(user=user)
         return redirect("review_process:overview-year", year=years[0] if years else timezone.localdate().year)
-    data = overview_for(user=user, year=year)
-    if not data["rows"]:
+    org = request.GET.get("org", "").strip()[:50]
+    data = overview_for(user=user, year=year, org=org, page=request.GET.get("page", 1))
+    if data is None or not data["rows"]:
         raise Http404()
-    base_depth = min(len(row["organization"].ancestor_ids) for row in data["rows"])
-    for row in data["rows"]:
-        row["depth"] = len(row["organization"].ancestor_ids) - base_depth
+    level = ReviewFilters(org=org)
     years = sorted(set(review_years_visible_to(user=user)) | {year, timezone.localdate().year}, reverse=True)
-    return render(request, "review_process/overview.html", {**data, "years": years, "nav": "overview"})
+    context = {
+        **data,
+        "years": years,
+        "nav": "overview",
+        "level_query": level.query(),
+        "page_links": page_links(data["page"], lambda n: level.query(page=n)),
+        "overdue_query": ReviewFilters(org=org, overdue=True).query(),
+    }
+    return render(request, "review_process/overview.html", context)

@@ -4,6 +4,10 @@ They replace viewflow's own pages for people: the same tasks (viewflow's inbox: 
 take it), with what else the person is asked to do (``web.views.home.work_items``: give an opinion, record the
 notification, file the remedial plan), in the site's layout, language and navigation, each page with a way back.
 
+* The task list pages each of its three lists on its own query parameter (``asked``, ``inbox``, ``queue``: the
+  page number); the inbox and the queue are filtered and paged by the database (``web.views.inbox``), so the page
+  costs the same queries for one review and for ten thousand.
+
 * A task belongs to a review; whoever may not see the review gets 404 for the task (as for the review).
 * A task's page runs nothing itself: it says what the step is, whether the person may take it now and, if not,
   every reason (``review_process.availability``, the answer the service would give), and sends them to the
@@ -15,6 +19,7 @@ notification, file the remedial plan), in the site's layout, language and naviga
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -25,8 +30,10 @@ from permissions.roles import Action
 from review_process import machine
 from review_process.access import may
 from review_process.availability import transition_verdict
+from review_process.selectors.pages import PAGE_SIZE, page_links
 from web.views.common import review_or_404, review_url
-from web.views.home import my_tasks, work_items
+from web.views.home import work_items
+from web.views.inbox import my_tasks
 from workflows.models import ReviewProcess
 
 ACTIVE = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -59,10 +66,34 @@ def step_rows(user, review, task) -> list[dict]:
     return rows
 
 
+LISTS = ("asked", "inbox", "queue")
+
+
+def _query(params, **changes) -> str:
+    """The task list's query string (each list's page) with ``changes``."""
+    values = {name: params.get(name, "") for name in LISTS}
+    values.update(changes)
+    return "&".join(f"{name}={value}" for name, value in values.items() if str(value) not in ("", "1"))
+
+
 @login_required
 @require_GET
 def task_list(request):
-    context = {"nav": "tasks", "tasks": my_tasks(request.user), "work": work_items(request.user)}
+    params = {name: request.GET.get(name, "1") for name in LISTS}
+    tasks = my_tasks(request.user, inbox_page=params["inbox"], queue_page=params["queue"])
+    asked = Paginator(work_items(request.user), PAGE_SIZE).get_page(params["asked"])
+    for name, page in (("asked", asked), ("inbox", tasks["inbox"]["page"]), ("queue", tasks["queue"]["page"])):
+        params[name] = page.number  # what the paginator made of the number asked for
+    context = {
+        "nav": "tasks",
+        "tasks": tasks,
+        "work": list(asked),
+        "work_count": asked.paginator.count,
+        "pages": {
+            name: page_links(page, lambda n, name=name: _query(params, **{name: n}))
+            for name, page in (("asked", asked), ("inbox", tasks["inbox"]["page"]), ("queue", tasks["queue"]["page"]))
+        },
+    }
     return render(request, "review_process/task_list.html", context)
 
 
