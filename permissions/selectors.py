@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from permissions.models import Organization, Position, User
 from permissions.roles import LOCAL_ROLES, OPEN_REVIEW_ROLES, SUPERIOR_ROLES
+from permissions.statements import Compiled
 from permissions.tree import descendant_ids_on
 
 
@@ -128,18 +129,24 @@ def positions_read_once() -> Iterator[None]:
         _read_once.reset(token)
 
 
+_POSITIONS = Compiled(
+    lambda user_id: (
+        Position.objects.filter(person_id=user_id)
+        .order_by()
+        .values_list("role", "organization_id", "start", "end", "person__grants_synced_on")
+    ),
+    int,
+)
+
+
 def person_positions(user_id: int) -> PersonPositions | None:
-    """The person's positions read once in a ``positions_read_once`` block (one query), None outside one."""
+    """The person's positions read once in a ``positions_read_once`` block (one query, compiled once:
+    ``permissions.statements``), None outside one."""
     memo = _read_once.get()
     if memo is None:
         return None
     if user_id not in memo:
-        rows = (
-            Position.objects.filter(person_id=user_id)
-            .order_by()
-            .values_list("role", "organization_id", "start", "end", "person__grants_synced_on")
-        )
-        rows = list(rows)
+        rows = _POSITIONS.rows(user_id)
         memo[user_id] = PersonPositions(
             positions=tuple(HeldPosition(*row[:4]) for row in rows),
             grants_synced_on=rows[0][4] if rows else None,

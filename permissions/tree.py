@@ -19,6 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from permissions.models import Organization, SuperiorPeriod
+from permissions.statements import Compiled
+
+#: An organisation's dated superiors with the superior itself (compiled once: ``permissions.statements``).
+_PERIODS = Compiled(
+    lambda organization_id: SuperiorPeriod.objects.filter(organization_id=organization_id).select_related("superior"),
+    int,
+)
 
 
 def reference_day(year: int, organization: Organization | None = None) -> datetime.date:
@@ -32,7 +39,7 @@ def reference_day(year: int, organization: Organization | None = None) -> dateti
 
 def superior_on(organization: Organization, day: datetime.date) -> Organization | None:
     """The direct superior of ``organization`` on ``day`` (None for a root, or when none is recorded)."""
-    periods = list(SuperiorPeriod.objects.filter(organization=organization).select_related("superior"))
+    periods = _PERIODS.instances(organization.pk)
     if not periods:
         return organization.superior
     for period in periods:

@@ -29,6 +29,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from permissions.statements import Compiled, CompiledInsert
 from review_process.audit_chain import GENESIS as GENESIS  # re-exported: the audit API
 from review_process.audit_chain import event_content as event_content
 from review_process.audit_chain import hash_event
@@ -49,6 +50,15 @@ from review_process.chained_records import fingerprints
 from review_process.chained_records import verify_records as verify_records
 from review_process.models import AuditDirectoryHead, AuditEvent, Review
 
+#: The last event of a review's chain, for a caller already holding the review's row lock (compiled once).
+_TIP = Compiled(
+    lambda review_id: (
+        AuditEvent.objects.filter(review_id=review_id).order_by("-sequence").values_list("sequence", "hash")[:1]
+    ),
+    int,
+)
+_INSERT_EVENT = CompiledInsert(AuditEvent)
+
 logger = logging.getLogger(__name__)
 
 
@@ -66,8 +76,12 @@ def _seal_after_commit() -> None:
         transaction.on_commit(_seal_soon)
 
 
-def _review_tip(review: Review) -> tuple[int, str]:
-    """Lock the review's row and read the last event of its chain, in one statement: (sequence, hash)."""
+def _review_tip(review: Review, *, locked: bool = False) -> tuple[int, str]:
+    """Lock the review's row and read the last event of its chain, in one statement: (sequence, hash).
+    ``locked``: the caller already holds the row lock in this transaction; the tip alone is read."""
+    if locked:
+        tip = _TIP.first_row(review.pk)
+        return tip if tip is not None else (0, GENESIS)
     last = AuditEvent.objects.filter(review=OuterRef("pk")).order_by("-sequence")
     sequence, last_hash = (
         Review.objects.select_for_update()
@@ -104,21 +118,25 @@ def audit_record(
     to_state: str = "",
     payload: dict | None = None,
     records=None,
+    review_locked: bool = False,
 ) -> AuditEvent:
     """Append one event. Must run inside the transaction that makes the change.
 
     ``records``: the chained records (``review_process.chained_records.KINDS``) this change wrote, already
     saved; their fingerprints, read back from the database, go into the payload under ``"records"``.
     ``review`` None appends to the directory's chain (changes to organisations, superiors, positions).
+    ``review_locked``: the caller read ``review`` under its row lock in this transaction and saved it (the
+    transition service): the chain's tip is read without locking again, and the fingerprints of ``records``
+    are taken from the saved instances (``chained_records.fingerprints(in_memory=True)``).
     The event is sealed into the global chain later (``seal_pending``), once committed."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside the change's transaction")
     payload = dict(payload or {})
     if records:
-        payload["records"] = fingerprints(records)
+        payload["records"] = fingerprints(records, in_memory=review_locked)
     directory_head = None
     if review is not None:
-        sequence, prev_hash = _review_tip(review)
+        sequence, prev_hash = _review_tip(review, locked=review_locked)
     else:
         directory_head = _locked_directory_head()
         sequence, prev_hash = directory_head.sequence, directory_head.hash
@@ -138,7 +156,7 @@ def audit_record(
         chain_hash="",
     )
     hash_event(event)
-    event.save(force_insert=True)
+    _INSERT_EVENT.save(event)  # Django's INSERT, compiled once (permissions.statements)
     if directory_head is not None:
         AuditDirectoryHead.objects.filter(pk=1).update(sequence=event.sequence, hash=event.hash)
     if settings.AUDIT_SEAL_AFTER_COMMIT:

@@ -9,8 +9,13 @@ fingerprint of every row and compares it with the latest event that fingerprinte
 
 Invariants:
 
-* A fingerprint is only ever computed from rows read back from the database (``fingerprints`` reloads the
-  instances it is given), so the value written into an event is exactly what verification re-derives.
+* A fingerprint is computed from rows read back from the database (``fingerprints`` reloads the instances it
+  is given), so the value written into an event is exactly what verification re-derives.  The one exception is
+  ``fingerprints(..., in_memory=True)``, for an instance the caller read under its row lock in this
+  transaction and has just saved (the transition service's review): its snapshot is taken from the instance,
+  each value as the database gives it back (``stored_values.as_stored``; anything it cannot vouch for is read back
+  instead), and ``tests/review_process/test_fingerprint_in_memory.py`` holds it equal to the database's for
+  every field type of the kind, on SQLite and PostgreSQL.
 * Loading is in bulk: ``snapshots_for_reviews`` costs ``SNAPSHOT_QUERIES`` queries whatever the number of
   reviews (one per kind and one per part).
 * The snapshot of a kind is part of the evidence: changing a kind's fields changes every fingerprint of that
@@ -47,6 +52,7 @@ from review_process.models import (
     ReviewParticipant,
     SelfAssessment,
 )
+from review_process.stored_values import NotAsStored, as_stored
 
 
 @dataclass(frozen=True)
@@ -239,20 +245,49 @@ def _load(kind: Kind, *, pks: Iterable[int] | None = None, review_ids: Iterable[
     return rows
 
 
-def fingerprints(instances: Iterable[models.Model]) -> list[dict]:
+def _snapshot_in_memory(kind: Kind, instance: models.Model) -> dict | None:
+    """The snapshot of a saved instance taken from its attributes, or None when one of them cannot be vouched
+    for (or the kind has parts, which live in other rows)."""
+    if kind.parts or instance._state.adding or instance.pk is None:
+        return None
+    snapshot, values = {}, instance.__dict__
+    try:
+        for name in kind.fields:
+            field = instance._meta.get_field(name)
+            if field.attname not in values:  # deferred: not loaded
+                return None
+            snapshot[name] = _plain(as_stored(field, values[field.attname]))
+    except NotAsStored:
+        return None
+    return snapshot
+
+
+def fingerprints(instances: Iterable[models.Model], *, in_memory: bool = False) -> list[dict]:
     """``[{"type", "id", "sha256"}]`` of ``instances``, each re-read from the database (in the caller's
-    transaction, after the write). An instance of a kind not declared here, or not saved, is an error."""
+    transaction, after the write). An instance of a kind not declared here, or not saved, is an error.
+
+    ``in_memory``: the instances were read under their row lock in this transaction and have just been saved
+    whole or with every changed field (the transition service's review): their snapshots are taken from them
+    when every value is one whose stored form is known (``stored_values.as_stored``), else read back as usual."""
     instances = list(instances)
     wanted: dict[Kind, list[int]] = defaultdict(list)
+    known: dict[int, dict] = {}
     for instance in instances:
         kind = KIND_BY_MODEL.get(type(instance))
         if kind is None:
             raise TypeError(f"{type(instance).__name__} is not a chained record (review_process.chained_records)")
-        wanted[kind].append(instance.pk)
+        snapshot = _snapshot_in_memory(kind, instance) if in_memory else None
+        if snapshot is not None:
+            known[id(instance)] = snapshot
+        else:
+            wanted[kind].append(instance.pk)
     loaded = {kind: _load(kind, pks=pks) for kind, pks in wanted.items()}
     result = []
     for instance in instances:
         kind = KIND_BY_MODEL[type(instance)]
+        if id(instance) in known:
+            result.append({"type": kind.label, "id": instance.pk, "sha256": canonical_hash(known[id(instance)])})
+            continue
         if instance.pk not in loaded[kind]:
             raise ValueError(f"{kind.label} {instance.pk} is not in the database: save it before auditing")
         _review, snapshot = loaded[kind][instance.pk]

@@ -31,12 +31,13 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from permissions.statements import Compiled
 from review_process.errors import InvalidInput
 
 FIRST_YEAR = 2018
@@ -250,12 +251,33 @@ def conference_day(conference) -> datetime.date | None:
     return None if conference is None else timezone.localtime(conference.held_at).date()
 
 
+def _latest_report_day(is_final: bool) -> Compiled:
+    """The latest day of the review's final (or draft) report versions: ``MAX(occurred_on)``, compiled once."""
+    return Compiled(
+        lambda review_id: (
+            apps.get_model("review_process", "ReportVersion")
+            .objects.filter(review_id=review_id, is_final=is_final, occurred_on__isnull=False)
+            .order_by("-occurred_on")
+            .values_list("occurred_on")[:1]
+        ),
+        int,
+    )
+
+
+_LATEST_REPORT_DAY = {is_final: _latest_report_day(is_final) for is_final in (False, True)}
+
+
+def _latest_report(review, *, is_final: bool) -> datetime.date | None:
+    row = _LATEST_REPORT_DAY[is_final].first_row(review.pk)
+    return row[0] if row is not None else None
+
+
 def _reader(review, event: str) -> list[datetime.date | None]:
     """The known days of ``event`` on ``review`` (one query at most; the one-to-one records the guards already
     read are cached on the instance)."""
     match event:
         case "draft":
-            return [review.report_versions.filter(is_final=False).aggregate(d=Max("occurred_on"))["d"]]
+            return [_latest_report(review, is_final=False)]
         case "circulation":
             return [review.circulated_on]
         case "opinion":
@@ -265,7 +287,7 @@ def _reader(review, event: str) -> list[datetime.date | None]:
         case "guidance":
             return list(review.guidance.live().values_list("occurred_on", flat=True))
         case "final_report":
-            return [review.report_versions.filter(is_final=True).aggregate(d=Max("occurred_on"))["d"]]
+            return [_latest_report(review, is_final=True)]
         case "submission":
             return [review.submitted_on]
         case "decision":

@@ -3,6 +3,9 @@ and a translated message that says what is missing in plain words.
 
 Instance guards are django-fsm-2 ``conditions=``; user guards (separation of duties) are folded into
 the transition's ``permission=`` and checked by the service with their own message.
+
+The guards of ``submit_assessment`` (on every submission's path) read with statements compiled once
+(``permissions.statements``), each built from the queryset that states the rule.
 """
 
 from __future__ import annotations
@@ -10,9 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Exists, Q, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+from permissions.statements import Compiled
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,51 @@ def _related(instance, name):
         return None
 
 
+def _model(name: str):
+    """A model of this app by name: the models' module imports this one (``conditions=``), so the guards reach
+    the models through the app registry, when a statement is first compiled."""
+    return apps.get_model("review_process", name)
+
+
+def _exists(compiled: Compiled, review) -> bool:
+    return compiled.first_row(review.pk) is not None
+
+
+_UNANSWERED = Compiled(
+    lambda review_id: (
+        _model("Opinion").objects.filter(review_id=review_id, response__isnull=True).order_by().values_list("pk")[:1]
+    ),
+    int,
+)
+
+
+def _final_after_guidance_statement(review_id):
+    """A final report version dated after the latest live guidance, or any final one when there is none."""
+    live = _model("Guidance").objects.filter(review_id=review_id).live()
+    latest = live.order_by("-created_at").values("created_at")[:1]
+    return (
+        _model("ReportVersion")
+        .objects.filter(review_id=review_id, is_final=True)
+        .filter(Q(created_at__gt=Subquery(latest)) | ~Exists(live))
+        .order_by()
+        .values_list("pk")[:1]
+    )
+
+
+_FINAL_AFTER_GUIDANCE = Compiled(_final_after_guidance_statement, int)
+_SELF_ASSESSMENT = Compiled(
+    lambda review_id: _model("SelfAssessment").objects.filter(review_id=review_id).order_by().values_list("pk")[:1],
+    int,
+)
+
+
+def _has_self_assessment(review) -> bool:
+    """Whether the review has a self-assessment: the instance's own when it has been read, else one indexed read."""
+    if "self_assessment" in review._state.fields_cache:
+        return review._state.fields_cache["self_assessment"] is not None
+    return _exists(_SELF_ASSESSMENT, review)
+
+
 has_draft_report = Guard(
     "no_draft_report",
     _("There is no draft report yet: add the draft report before circulating it."),
@@ -74,16 +126,12 @@ guidance_recorded = Guard(
 opinions_answered = Guard(
     "opinions_unanswered",
     _("Some opinions have no response yet: accept or explain every opinion before submitting."),
-    lambda r: not r.opinions.filter(response__isnull=True).exists(),
+    lambda r: not _exists(_UNANSWERED, r),
 )
 
 
 def _final_after_guidance(review) -> bool:
-    latest_guidance = review.guidance.live().order_by("-created_at").values_list("created_at", flat=True).first()
-    finals = review.report_versions.filter(is_final=True)
-    if latest_guidance is not None:
-        finals = finals.filter(created_at__gt=latest_guidance)
-    return finals.exists()
+    return _exists(_FINAL_AFTER_GUIDANCE, review)
 
 
 final_report_after_guidance = Guard(
@@ -95,7 +143,7 @@ final_report_after_guidance = Guard(
 proposed_rating_set = Guard(
     "no_proposed_rating",
     _("No rating has been proposed in the self-assessment."),
-    lambda r: _related(r, "self_assessment") is not None,
+    _has_self_assessment,
 )
 
 final_rating_set = Guard(

@@ -9,6 +9,13 @@ and guard is evaluated once (they cache on it), and the person's positions are r
 notification is an outbox message written in the same transaction (``workflows.outbox``), delivered after the
 commit (by a worker when a broker is configured).  ``tests/workflows/test_transition_statements.py`` bounds
 the statements of one step; ``bench/transition.py`` measures it against the floor.
+
+Most of a step's time was Django compiling SQL, not the database: the statements of the step that the project
+issues itself (the stage read, the locked read, positions, object permissions, the submission's guards, the
+review's UPDATE, the audit chain's tip and INSERT, the outbox INSERT) are compiled once and re-run with fresh
+values (``permissions.statements``); the audit event fingerprints the review from the instance just saved
+(``chained_records.fingerprints(in_memory=True)``).  viewflow's own writes (completing the task, creating the
+next) are left to viewflow.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import PROCESS, STATUS
 
 from permissions.selectors import positions_read_once
+from permissions.statements import Compiled
 from review_process.access import may_view
 from review_process.errors import Conflict, NotFound, ReviewError
 from review_process.machine import OUT_OF_FLOW
@@ -89,7 +97,8 @@ def review_transition(
     transition_meta(name)  # unknown names fail before anything else
     review_id = _review_id(review)
     if seen_state is None:  # what the caller would have seen: the stage before the lock
-        seen_state = Review.objects.filter(pk=review_id).order_by().values_list("state", flat=True).first()
+        seen = _STATE.first_row(review_id)
+        seen_state = seen[0] if seen is not None else None
     try:
         with positions_read_once(), transaction.atomic():
             in_flow = activation is None and name not in OUT_OF_FLOW
@@ -153,21 +162,42 @@ def _lock_refused(error: DatabaseError) -> bool:
     return getattr(error.__cause__, "sqlstate", None) in LOCK_SQLSTATES
 
 
+#: The stage the caller would have seen: the review's state read just before the lock.
+_STATE = Compiled(lambda review_id: Review.objects.filter(pk=review_id).order_by().values_list("state")[:1], int)
+_LOCKED_TASK: dict[str, Compiled | None] = {}
+
+
+def _locked_task_statement(name: str) -> Compiled | None:
+    """The compiled locked read of the task waiting for ``name`` (None when no flow has such a task)."""
+    if name not in _LOCKED_TASK:
+        nodes = {node_for(name, flow_class) for flow_class in map(flow_for, registered_kinds())} - {None}
+        if not nodes:
+            _LOCKED_TASK[name] = None
+        else:
+            manager = next(iter(nodes)).flow_class.task_class._default_manager
+            _LOCKED_TASK[name] = Compiled(
+                lambda review_id: (
+                    manager.select_for_update(of=("process__reviewprocess", "process__reviewprocess__review"))
+                    .select_related("process__reviewprocess__review__organization__superior")
+                    .filter(
+                        process__reviewprocess__review_id=review_id,
+                        flow_task__in=nodes,
+                        status__in=ACTIVE_TASK_STATUSES,
+                    )
+                    .order_by("-created")[:1]
+                ),
+                int,
+            )
+    return _LOCKED_TASK[name]
+
+
 def _locked_task(review_id: int, name: str):
     """The one locked read when a task waits for ``name``: that task, with its process (whose row is the flow
     lock), the review (locked too, as the record services lock it), its organisation and today's superior
-    (not locked).  None when no task waits for it (the caller then locks the process alone)."""
-    nodes = {node_for(name, flow_class) for flow_class in map(flow_for, registered_kinds())} - {None}
-    if not nodes:
-        return None
-    task_class = next(iter(nodes)).flow_class.task_class
-    return (
-        task_class._default_manager.select_for_update(of=("process__reviewprocess", "process__reviewprocess__review"))
-        .select_related("process__reviewprocess__review__organization__superior")
-        .filter(process__reviewprocess__review_id=review_id, flow_task__in=nodes, status__in=ACTIVE_TASK_STATUSES)
-        .order_by("-created")
-        .first()
-    )
+    (not locked).  None when no task waits for it (the caller then locks the process alone).  The statement is
+    compiled once (``permissions.statements``)."""
+    statement = _locked_task_statement(name)
+    return statement.first_instance(review_id) if statement is not None else None
 
 
 def _complete(task, by) -> None:

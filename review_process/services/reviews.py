@@ -11,11 +11,13 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransition
 
 from permissions import grants
 from permissions.models import Organization, User
 from permissions.roles import Role
 from permissions.selectors import held_position_in, open_review_role, organizations_visible_to
+from permissions.statements import CompiledUpdate
 from review_process import dates, machine
 from review_process.audit import audit_record
 from review_process.availability import require_transition
@@ -138,6 +140,23 @@ def _changed_fields(review: Review, before: dict) -> list[str]:
     return [f.name for f in fields if getattr(f, "auto_now", False) or getattr(review, f.attname) != before[f.attname]]
 
 
+#: The review's UPDATE of a transition: only where the row is still at the stage read (django-fsm-2's
+#: ``ConcurrentTransitionMixin`` condition), compiled once per set of fields (``permissions.statements``).
+_TRANSITION_UPDATE = CompiledUpdate(Review, "state")
+
+
+def _save_transition(review: Review, fields: list[str], from_state: str) -> None:
+    """Write ``fields`` of ``review`` if its row is still at ``from_state`` (else ``ConcurrentTransition``, as
+    django-fsm-2's mixin raises), with the compiled UPDATE; the usual ``save`` when that cannot be used."""
+    updated = _TRANSITION_UPDATE.run(review, fields, state=from_state)
+    if updated is None:
+        review.save(update_fields=fields)
+        return
+    if updated != 1:
+        raise ConcurrentTransition("Cannot save object! The state has been changed since fetched from the database!")
+    review._update_initial_state()  # what ConcurrentTransitionMixin.save does after a save
+
+
 def transition_meta(name: str):
     """django-fsm-2's description of transition ``name``; 404 ``unknown_transition`` for an unknown name."""
     if name not in machine.TRANSITION_NAMES:
@@ -170,18 +189,20 @@ def transition_apply(
     occurred_on: datetime.date | None = None,
     payload: dict | None = None,
 ):
-    """Change state, save and audit. The caller holds the lock and the transaction and has run
-    ``transition_check`` on this same instance (so django-fsm-2's conditions read the cached guards)."""
+    """Change state, save and audit. The caller holds the lock (the review was read under its row lock in this
+    transaction) and the transaction and has run ``transition_check`` on this same instance (so django-fsm-2's
+    conditions read the cached guards)."""
     from_state = review.state
     before = _field_values(review)
     getattr(review, name)(by=by, reason=reason.strip(), occurred_on=occurred_on)
-    review.save(update_fields=_changed_fields(review, before))  # what the transition changed, and updated_at
+    _save_transition(review, _changed_fields(review, before), from_state)  # what the transition changed, updated_at
     return audit_record(
         review=review,
         actor=by,
         role=acting_role(user=by, review=review, action=name),
         action=f"review.transition.{name}",
         records=[review],
+        review_locked=True,  # read under its row lock by the caller, and just saved
         from_state=from_state,
         to_state=review.state,
         payload={

@@ -3,7 +3,8 @@
 ``workflows.services.review_transition`` reads the review's state once before the lock, then makes one locked
 read of the process, the review and its organisation, loads the person's object permissions once, evaluates
 each guard once, completes the waiting task with one write, and writes one outbox message for the notification
-(delivered after the commit, outside the transaction). The bounds below are the counts measured on SQLite when
+(delivered after the commit, outside the transaction); the statements it issues itself are compiled once
+(``permissions.statements``) and the audit event fingerprints the review from the saved instance. The bounds below are the counts measured on SQLite when
 this was written; ``bench/transition.py`` measures the time against the floor.
 """
 
@@ -22,14 +23,16 @@ from workflows.services import node_for, review_transition
 
 pytestmark = pytest.mark.django_db
 
-#: Measured on SQLite (the test database) with fresh user objects, as in a request.  submit_assessment 19: the
+#: Measured on SQLite (the test database) with fresh user objects, as in a request.  submit_assessment 17: the
 #: stage before the lock; SAVEPOINT; the one locked read (task, process, review, organisation); the person's
-#: positions (read once: grants' freshness, acting role); the object permissions; four guard reads and one of the
-#: dates; the review's UPDATE; the audit event (fingerprint, chain tip, INSERT); the task's UPDATE; the next task's
-#: INSERT and its link; the outbox INSERT; RELEASE.  return_for_revision 20: no guard and no date read, but the
-#: direct superior for the acting role and the decision gateway's task (savepoint, release, INSERT, link, UPDATE).
-#: Before this work: 48 and 51 (bench/transition.py on the demo review).
-MAX_STATEMENTS = {"submit_assessment": 19, "return_for_revision": 20}
+#: positions (read once: grants' freshness, acting role); the object permissions; three guard reads (unanswered
+#: opinions; a final report after the live guidance, one statement; the self-assessment) and one of the dates;
+#: the review's UPDATE; the audit event (chain tip, INSERT: the review's fingerprint is taken from the saved
+#: instance); the task's UPDATE; the next task's INSERT and its link; the outbox INSERT; RELEASE.
+#: return_for_revision 19: no guard and no date read, but the direct superior for the acting role and the
+#: decision gateway's task (savepoint, release, INSERT, link, UPDATE).  Before this work: 48 and 51; before the
+#: compiled statements (permissions.statements) and the in-memory fingerprint: 19 and 20.
+MAX_STATEMENTS = {"submit_assessment": 17, "return_for_revision": 19}
 
 
 def fresh(user):
@@ -80,6 +83,9 @@ def test_nothing_is_read_twice_and_permissions_are_loaded_once(finalizing, peopl
     # The notification is one outbox row written in the transaction; nobody is looked up for it here.
     assert len([sql for sql in statements if sql.startswith('INSERT INTO "workflows_outboxmessage"')]) == 1
     assert not [sql for sql in statements if 'FROM "permissions_user"' in sql]
+    # The review is read once before the lock (the stage seen) and once locked (with the task): its audit
+    # fingerprint comes from the saved instance, not from a third read.
+    assert len([sql for sql in selects if 'FROM "review_process_review"' in sql]) == 1
 
 
 def test_the_task_is_completed_in_one_write_and_stays_truthful(finalizing, people):
