@@ -14,6 +14,7 @@ from review_process.access import may
 from review_process.models import ReviewState
 from workflows.models import ReviewProcess
 from workflows.registry import register
+from workflows.task_writes import DecisionActivation, ReviewStepActivation
 from workflows.views import ReviewTransitionView
 
 
@@ -26,8 +27,11 @@ class ReviewStep(flow.View):
     """A human task that runs one of ``transitions`` on the review.
 
     Assignment is by object permission only (guardian rows for this review): the model-wide fallback of
-    viewflow's default ``can_assign`` is not used.
+    viewflow's default ``can_assign`` is not used.  Its task is created and completed by compiled statements
+    (``workflows.task_writes``: the rows viewflow writes).
     """
+
+    activation_class = ReviewStepActivation
 
     def __init__(self, *transitions: str, **kwargs):
         self.transitions = transitions
@@ -76,7 +80,10 @@ class ReviewFlow(flow.Flow):
         ReviewStep("approve", "return_for_revision").Annotation(title=_("Decide the rating")).Next(this.check_decision)
     )
     check_decision = (
-        flow.If(lambda activation: activation.process.coerced.review.state == ReviewState.APPROVED)
+        flow.If(
+            lambda activation: activation.process.coerced.review.state == ReviewState.APPROVED,
+            activation_class=DecisionActivation,
+        )
         .Annotation(title=_("Approved?"))
         .Then(this.close)
         .Else(this.submit_assessment)

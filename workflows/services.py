@@ -14,8 +14,8 @@ Most of a step's time was Django compiling SQL, not the database: the statements
 issues itself (the stage read, the locked read, positions, object permissions, the submission's guards, the
 review's UPDATE, the audit chain's tip and INSERT, the outbox INSERT) are compiled once and re-run with fresh
 values (``permissions.statements``); the audit event fingerprints the review from the instance just saved
-(``chained_records.fingerprints(in_memory=True)``).  viewflow's own writes (completing the task, creating the
-next) are left to viewflow.
+(``chained_records.fingerprints(in_memory=True)``).  viewflow's own bookkeeping (completing the task, creating
+the next, the decision gateway) runs viewflow's activations with compiled writes (``workflows.task_writes``).
 """
 
 from __future__ import annotations
@@ -201,8 +201,9 @@ def _locked_task(review_id: int, name: str):
 
 
 def _complete(task, by) -> None:
-    """Give the task to ``by``, start and complete it, and create the next: viewflow's activation does it, with
-    one write of the task (assigning and starting only set its fields; completing saves them all)."""
+    """Give the task to ``by``, start and complete it, and create the next: the node's activation does it, with
+    one write of the task (assigning and starting only set its fields; completing writes what they changed:
+    ``workflows.task_writes.ReviewStepActivation``)."""
     if task.status != STATUS.STARTED:
         task.owner = by
         task.status = STATUS.ASSIGNED
