@@ -29,7 +29,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from review_process.compliance.facts import ReviewFacts, facts_for
-from review_process.models import Review
+from review_process.compliance.messages import choice_label, gettext
+from review_process.models import OpinionChannel, Rating, ResponseDecision, Review
 
 
 class ItemStatus(models.TextChoices):
@@ -97,10 +98,10 @@ def _outside(note) -> Callable[[ReviewFacts], tuple[str, list, str]]:
 
 def _comments(f: ReviewFacts):
     circulated = f.first_transition("circulate_draft")
-    records = [_rec("audit_event", circulated, _("Draft circulated for comments"))] if circulated else []
-    records += [_rec("opinion", o, o.get_channel_display()) for o in f.opinions]
+    records = [_rec("audit_event", circulated, gettext("Draft circulated for comments"))] if circulated else []
+    records += [_rec("opinion", o, choice_label(OpinionChannel, o.channel)) for o in f.opinions]
     accepted = len(f.accepted_opinions)
-    note = _("%(n)s opinions received, %(a)s accepted, %(e)s explained.") % {
+    note = gettext("%(n)s opinions received, %(a)s accepted, %(e)s explained.") % {
         "n": len(f.opinions),
         "a": accepted,
         "e": len(f.responses) - accepted,
@@ -112,25 +113,25 @@ def _comments(f: ReviewFacts):
 def _reports(f: ReviewFacts):
     draft, final = f.circulated_draft, f.final_version
     records = [_rec("report_version", v, v.label) for v in f.versions]
-    records += [_rec("opinion_response", r, r.get_decision_display()) for r in f.responses.values()]
+    records += [_rec("opinion_response", r, choice_label(ResponseDecision, r.decision)) for r in f.responses.values()]
     complete = (draft is not None or not f.reached("circulate_draft")) and (
         final is not None or not f.reached("submit_assessment")
     )
     due = f.reached("circulate_draft")
     note = ""
     if f.reached("submit_assessment") and final is None:
-        note = _("No final version.")
+        note = gettext("No final version.")
     elif due and draft is None:
-        note = _("No draft version.")
+        note = gettext("No draft version.")
     return _status(due, complete, bool(records)), records, note
 
 
 def _conference(f: ReviewFacts):
     if f.conference is None:
-        return _status(f.reached("close_opinions"), False, False), [], _("No conference recorded.")
+        return _status(f.reached("close_opinions"), False, False), [], gettext("No conference recorded.")
     records = [_rec("conference", f.conference, f.conference.location)]
     present = sum(1 for a in f.attendance if a.present)
-    note = _("Attendance list: %(p)s of %(n)s present; %(r)s superior representatives. Minutes generated.") % {
+    note = gettext("Attendance list: %(p)s of %(n)s present; %(r)s superior representatives. Minutes generated.") % {
         "p": present,
         "n": len(f.attendance),
         "r": len(f.representatives),
@@ -140,36 +141,40 @@ def _conference(f: ReviewFacts):
 
 def _rating(f: ReviewFacts):
     records = (
-        [_rec("self_assessment", f.self_assessment, f.self_assessment.get_proposed_rating_display())]
+        [_rec("self_assessment", f.self_assessment, choice_label(Rating, f.self_assessment.proposed_rating))]
         if (f.self_assessment)
         else []
     )
-    note = _("The self-rating is kept here; ballots, the vote count and analysis sheets are kept on paper.")
+    note = gettext("The self-rating is kept here; ballots, the vote count and analysis sheets are kept on paper.")
     return _status(f.reached("submit_assessment"), bool(records), bool(records)), records, note
 
 
 def _decision(f: ReviewFacts):
     records = []
     if f.decision:
-        records.append(_rec("decision", f.decision, f.decision.get_final_rating_display()))
+        records.append(_rec("decision", f.decision, choice_label(Rating, f.decision.final_rating)))
     if f.notification:
         records.append(_rec("notification", f.notification, f.notification.notified_on.isoformat()))
     due_decision, due_notice = f.reached("approve"), f.reached("close")
     complete = (f.decision is not None or not due_decision) and (f.notification is not None or not due_notice)
-    note = _("The organisation board's appraisal is kept on paper.")
+    note = gettext("The organisation board's appraisal is kept on paper.")
     return _status(due_decision, complete, bool(records)), records, note
 
 
 def _remedial(f: ReviewFacts):
     records = [_rec("remedial_plan", f.remedial_plan, len(f.remedial_items))] if f.remedial_plan else []
     if f.reached("close") and not f.shortcomings():
-        return (ItemStatus.PRESENT if records else ItemStatus.NOT_APPLICABLE), records, _("No shortcomings named.")
+        return (
+            (ItemStatus.PRESENT if records else ItemStatus.NOT_APPLICABLE),
+            records,
+            gettext("No shortcomings named."),
+        )
     return _status(f.reached("close"), bool(f.remedial_items), bool(records)), records, ""
 
 
 def _archive(f: ReviewFacts):
     records = [_rec("audit_event", e, e.action) for e in f.events[-1:]]
-    note = _("%(n)s audit events, hash-chained; this archive is generated from them.") % {"n": len(f.events)}
+    note = gettext("%(n)s audit events, hash-chained; this archive is generated from them.") % {"n": len(f.events)}
     return _status(True, bool(f.events), bool(f.events)), records, note
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, TextIO
 
 from django.utils import timezone
@@ -21,27 +21,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from review_process.compliance.report import ComplianceReport, ComplianceSummary
+from review_process.compliance.report import REVIEW_COLUMNS, ROW_COLUMNS, ComplianceReport, ComplianceSummary
 
-COLUMNS = (
-    "review",
-    "organization",
-    "organization_name",
-    "year",
-    "state",
-    "regime",
-    "compliant",
-    "rule",
-    "title",
-    "severity",
-    "status",
-    "message",
-    "reference",
-    "evidence",
-)
+COLUMNS = ROW_COLUMNS
 FORMATS = ("json", "csv", "xlsx")
 BINARY_FORMATS = ("xlsx",)
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Evidence link types seen so far whose JSON is the text itself (letters, digits and underscores).
+_PLAIN_TYPES: set[str] = set()
 
 
 def spreadsheet_safe(value):
@@ -55,11 +42,39 @@ def spreadsheet_row(values: Iterable) -> list:
     return [spreadsheet_safe(v) for v in values]
 
 
-def _cell(row: dict, column: str):
-    value = row[column]
-    if column == "evidence":
-        value = json.dumps(value, ensure_ascii=False)
-    return spreadsheet_safe(value)
+def evidence_json(evidence: list) -> str:
+    """``json.dumps(evidence, ensure_ascii=False)``, written directly for the usual links ``{"type", "id"}``."""
+    parts = []
+    for item in evidence:
+        if type(item) is dict and len(item) == 2 and type(item.get("id")) is int and _plain_type(item.get("type")):
+            keys = iter(item)
+            if next(keys) == "type":
+                parts.append(f'{{"type": "{item["type"]}", "id": {item["id"]}}}')
+                continue
+        return json.dumps(evidence, ensure_ascii=False)
+    return "[" + ", ".join(parts) + "]"
+
+
+def _plain_type(value) -> bool:
+    if value in _PLAIN_TYPES:
+        return True
+    if type(value) is str and value.isascii() and value.replace("_", "a").isalnum():
+        _PLAIN_TYPES.add(value)
+        return True
+    return False
+
+
+def sheet_rows(report: ComplianceReport) -> Iterator[tuple]:
+    """The report's rows as spreadsheet cells (CSV, XLSX): formula-safe texts, the evidence as JSON text."""
+    head = None
+    for values in report.row_values():
+        if head is None:
+            head = tuple(spreadsheet_safe(v) for v in values[:REVIEW_COLUMNS])
+        yield (
+            *head,
+            *[spreadsheet_safe(v) for v in values[REVIEW_COLUMNS:-1]],
+            spreadsheet_safe(evidence_json(values[-1])),
+        )
 
 
 def write_csv(reports: Iterable[ComplianceReport], out: TextIO, *, on_report: Callable | None = None):
@@ -68,11 +83,22 @@ def write_csv(reports: Iterable[ComplianceReport], out: TextIO, *, on_report: Ca
     writer.writerow(COLUMNS)
     for report in reports:
         summary.add(report)
-        for row in report.rows():
-            writer.writerow([_cell(row, c) for c in COLUMNS])
+        writer.writerows(sheet_rows(report))
         if on_report:
             on_report(report)
     return summary
+
+
+def json_rows(report: ComplianceReport) -> Iterator[str]:
+    """``json.dumps(row, ensure_ascii=False)`` for each of the report's rows; the review's part is encoded once."""
+    head = None
+    for values in report.row_values():
+        if head is None:
+            head = json.dumps(
+                dict(zip(COLUMNS[:REVIEW_COLUMNS], values[:REVIEW_COLUMNS], strict=True)), ensure_ascii=False
+            )[:-1]
+        rest = dict(zip(COLUMNS[REVIEW_COLUMNS:], values[REVIEW_COLUMNS:], strict=True))
+        yield head + ", " + json.dumps(rest, ensure_ascii=False)[1:]
 
 
 def write_json(
@@ -90,8 +116,9 @@ def write_json(
     first = True
     for report in reports:
         summary.add(report)
-        for row in report.rows():
-            out.write(("\n" if first else ",\n") + json.dumps(row, ensure_ascii=False))
+        rows = list(json_rows(report))
+        if rows:
+            out.write(("\n" if first else ",\n") + ",\n".join(rows))
             first = False
         if on_report:
             on_report(report)
@@ -113,8 +140,8 @@ def write_xlsx(reports: Iterable[ComplianceReport], out: BinaryIO, *, on_report:
     sheet.append(header)
     for report in reports:
         summary.add(report)
-        for row in report.rows():
-            sheet.append([_cell(row, c) for c in COLUMNS])
+        for row in sheet_rows(report):
+            sheet.append(row)
         if on_report:
             on_report(report)
     totals = workbook.create_sheet("summary")

@@ -19,12 +19,17 @@ Messages are rendered in the active language when the report is built.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from django.core.signals import setting_changed
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import get_objects_for_user
@@ -35,6 +40,7 @@ from review_process.audit import ChainVerdict, verify_chain
 from review_process.chained_records import AlteredRecord, altered_records
 from review_process.compliance.checklist import EvidenceItem, checklist_from_facts
 from review_process.compliance.facts import ReviewFacts, facts_for, facts_queryset, load_facts, release
+from review_process.compliance.messages import language, pinned_language
 from review_process.compliance.rules import RULES, RULES_BY_CODE, Finding, Severity, Status, evaluate_all
 from review_process.errors import InvalidInput, NotFound
 from review_process.models import Review
@@ -84,7 +90,7 @@ class ComplianceReport:
     regime: str
     findings: list[Finding]
 
-    @property
+    @cached_property
     def compliant(self) -> bool:
         """No rule failed (blocking or not). Rules not applicable do not count against the review."""
         return not any(f.failed for f in self.findings)
@@ -110,25 +116,75 @@ class ComplianceReport:
             }
         return data
 
-    def rows(self) -> Iterator[dict]:
-        """One flat row per rule (exports)."""
+    def row_values(self) -> Iterator[tuple]:
+        """One flat row per rule, as a tuple in ``ROW_COLUMNS``' order (the exports' rows); the evidence is the
+        list of links it is. The review's part of the row is the same tuple for every rule; each title is looked
+        up once per (rule, regime, language)."""
+        lang = language()
+        regime = self.regime or self.year
+        head = (
+            self.review_id,
+            self.organization_code,
+            self.organization_name,
+            self.year,
+            self.state,
+            self.regime,
+            self.compliant,
+        )
         for f in self.findings:
-            yield {
-                "review": self.review_id,
-                "organization": self.organization_code,
-                "organization_name": self.organization_name,
-                "year": self.year,
-                "state": self.state,
-                "regime": self.regime,
-                "compliant": self.compliant,
-                "rule": f.rule,
-                "title": rule_title(f.rule, regime=self.regime or self.year),
-                "severity": str(f.severity),
-                "status": str(f.status),
-                "message": f.message,
-                "reference": f.reference,
-                "evidence": f.evidence,
-            }
+            yield (
+                *head,
+                f.rule,
+                _row_title(f.rule, regime, lang),
+                str(f.severity),
+                str(f.status),
+                f.message,
+                f.reference,
+                f.evidence,
+            )
+
+    def rows(self) -> Iterator[dict]:
+        """One flat row per rule (exports): ``{column: value}`` for the columns of ``ROW_COLUMNS``."""
+        for values in self.row_values():
+            yield dict(zip(ROW_COLUMNS, values, strict=True))
+
+
+#: The columns of a flat row (``ComplianceReport.row_values``; ``export.COLUMNS``): the review's part, then the rule's.
+ROW_COLUMNS = (
+    "review",
+    "organization",
+    "organization_name",
+    "year",
+    "state",
+    "regime",
+    "compliant",
+    "rule",
+    "title",
+    "severity",
+    "status",
+    "message",
+    "reference",
+    "evidence",
+)
+#: How many of ``ROW_COLUMNS`` describe the review (the same for each of its rows).
+REVIEW_COLUMNS = 7
+#: Rows' titles by (rule, regime or year, language): ``rule_title`` resolves the regime, which costs.
+_ROW_TITLES: dict[tuple, str] = {}
+
+
+def _row_title(code: str, regime: str | int, lang: str | None) -> str:
+    key = (code, regime, lang)
+    title = _ROW_TITLES.get(key)
+    if title is None:
+        title = _ROW_TITLES[key] = rule_title(code, regime=regime, language=lang)
+    return title
+
+
+@receiver(setting_changed)
+def _forget_titles(*, setting: str, **kwargs) -> None:
+    """A title names a regime's parameter, which settings may change (``REVIEW_*``, in tests)."""
+    if setting.startswith("REVIEW_"):
+        _ROW_TITLES.clear()
 
 
 #: The title of the finding that is not a rule of the registry (English, Vietnamese: indexed by "is Vietnamese").
@@ -155,14 +211,17 @@ def report_from_facts(facts: ReviewFacts, altered: list[AlteredRecord] | None = 
     review = facts.review
     if altered is None:
         altered = altered_records([review.pk])[1].get(review.pk, [])
+    regime = facts.regime
+    with pinned_language():
+        findings = evaluate_all(facts) + records_finding(altered)
     return ComplianceReport(
         review_id=review.pk,
         organization_code=review.organization.code,
         organization_name=review.organization.name,
         year=review.year,
         state=review.state,
-        regime=review.regime.code if review.regime else "",
-        findings=evaluate_all(facts) + records_finding(altered),
+        regime=regime.code if regime else "",
+        findings=findings,
     )
 
 
@@ -223,21 +282,43 @@ def compliance_for(
 
 
 def reports_for(scope: QuerySet[Review], *, batch_size: int = DEFAULT_BATCH_SIZE) -> Iterator[ComplianceReport]:
-    """Reports for every review of ``scope``, batch by batch (keyset pagination on the primary key)."""
+    """Reports for every review of ``scope``, batch by batch (keyset pagination on the primary key).
+
+    The cyclic garbage collector is paused while a batch is read and while each report is built (never across a
+    ``yield``): those steps allocate hundreds of thousands of objects that reference counting frees (``release``
+    breaks the cycles of a batch), so a collection there would only walk them. See ``collector_paused``."""
     last = 0
     while True:
-        batch = list(facts_queryset(scope.filter(pk__gt=last).order_by("pk"))[:batch_size])
-        if not batch:
-            return
-        loaded = load_facts(batch)
-        _checked, altered = altered_records([review.pk for review in batch])  # chained_records.RECORDS_QUERIES
+        with collector_paused():
+            batch = list(facts_queryset(scope.filter(pk__gt=last).order_by("pk"))[:batch_size])
+            if not batch:
+                return
+            loaded = load_facts(batch)
+            _checked, altered = altered_records([review.pk for review in batch])  # chained_records.RECORDS_QUERIES
         for item in loaded:
-            yield report_from_facts(item, altered.get(item.review.pk, []))
+            with collector_paused():
+                report = report_from_facts(item, altered.get(item.review.pk, []))
+            yield report
         release(loaded)
         last, full = batch[-1].pk, len(batch) == batch_size
-        del loaded, batch, item  # free this batch before the next one is read
+        del loaded, batch, item, report  # free this batch before the next one is read
         if not full:
             return
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a synchronous stretch of work, and resume it after (only if it
+    was running: a caller that turned it off keeps it off). Memory is unchanged: nothing the stretch allocates is
+    cyclic garbage that only the collector could free."""
+    was_enabled = gc.isenabled()
+    if was_enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @dataclass

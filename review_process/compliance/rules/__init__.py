@@ -21,6 +21,7 @@ there is no cycle.
 from __future__ import annotations
 
 from review_process.compliance.facts import ReviewFacts
+from review_process.compliance.messages import pinned_language
 from review_process.compliance.rules import conference, deadlines, decision, individual, procedure, ratings, records
 from review_process.compliance.rules.base import (
     ALL_REGIMES,
@@ -86,4 +87,5 @@ def rule_for(code: str) -> Rule:
 
 
 def evaluate_all(facts: ReviewFacts, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
-    return [item.evaluate(facts) for item in rules]
+    with pinned_language():  # the active language read once for the review's findings
+        return [item.evaluate(facts) for item in rules]

@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import models
-from django.utils import translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from review_process.compliance.facts import ReviewFacts, local_date
+from review_process.compliance.messages import choice_label, language, pinned, pinned_language
+from review_process.compliance.messages import gettext as _
 from review_process.models import ReviewState
 from review_process.regimes import REGIMES
 
@@ -116,8 +116,11 @@ def day(value: datetime.date | datetime.datetime) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+_STATES = frozenset(ReviewState.values)
+
+
 def stage(state: str) -> str:
-    return str(ReviewState(state).label) if state in ReviewState.values else state
+    return choice_label(ReviewState, state) if state in _STATES else state
 
 
 def names(people) -> str:
@@ -139,7 +142,7 @@ class Finding:
 
     @property
     def title(self) -> str:
-        return self.title_vi if (translation.get_language() or "vi").startswith("vi") else self.title_en
+        return self.title_vi if (language() or "vi").startswith("vi") else self.title_en
 
     @property
     def failed(self) -> bool:
@@ -181,9 +184,16 @@ class Rule:
         return regime_code in self.regimes
 
     def evaluate(self, facts: ReviewFacts) -> Finding:
+        lang = pinned()
+        if lang is None:  # not inside a report (``evaluate_all``): read the active language once for this rule
+            with pinned_language() as lang:
+                return self._evaluate(facts, lang)
+        return self._evaluate(facts, lang)
+
+    def _evaluate(self, facts: ReviewFacts, lang: str | None) -> Finding:
         regime = facts.regime
         code = regime.code if regime else None
-        if not self.applies_to(code):
+        if code not in self.regimes:
             outcome = not_applicable(
                 _("This rule does not apply to reviews of %(year)s.") % {"year": facts.review.year}
             )
@@ -196,9 +206,21 @@ class Rule:
             severity=self.severity,
             status=outcome.status,
             message=str(outcome.message),
-            reference=str(self.citation_for(code)),
+            reference=self.reference(code, lang),
             evidence=outcome.evidence,
         )
+
+    def reference(self, regime_code: str | None, lang: str | None) -> str:
+        """The citation for ``regime_code`` as text in ``lang`` (rendered once per rule, regime and language)."""
+        key = (self.code, regime_code, lang)
+        text = _REFERENCES.get(key)
+        if text is None:
+            text = _REFERENCES[key] = str(self.citation_for(regime_code))
+        return text
+
+
+#: ``Rule.reference``'s texts by (rule, regime, language).
+_REFERENCES: dict[tuple, str] = {}
 
 
 def rule(

@@ -5,10 +5,9 @@ Each rule is declared on its check (``base.rule``); the registry is the package'
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
 from review_process.compliance.facts import ReviewFacts, event_day, local_date, record_day
+from review_process.compliance.messages import gettext as _
+from review_process.compliance.messages import ngettext
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,

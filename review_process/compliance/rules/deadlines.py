@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from review_process.compliance.facts import ReviewFacts, event_day, local_date
+from review_process.compliance.messages import gettext as _
+from review_process.compliance.messages import ngettext
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,

@@ -15,9 +15,9 @@ Messages never repeat the tally's counts by level: the person reviewed may read 
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from review_process.compliance.facts import ReviewFacts, record_day
+from review_process.compliance.messages import choice_label
+from review_process.compliance.messages import gettext as _
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -191,11 +191,14 @@ def head_not_above_collective(f: ReviewFacts) -> Outcome:
     if error is not None:
         return failed(
             _("The head was rated “%(rating)s”: %(error)s")
-            % {"rating": Rating(decision.final_rating).label, "error": error},
+            % {"rating": choice_label(Rating, decision.final_rating), "error": error},
             evidence,
         )
     return passed(
         _("The head was rated “%(rating)s”, not above the collective (“%(collective)s”).")
-        % {"rating": Rating(decision.final_rating).label, "collective": Rating(collective.final_rating).label},
+        % {
+            "rating": choice_label(Rating, decision.final_rating),
+            "collective": choice_label(Rating, collective.final_rating),
+        },
         evidence,
     )

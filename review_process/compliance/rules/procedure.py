@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils import timezone
 
 from review_process.compliance.facts import TRANSITION_PREFIX, ReviewFacts
+from review_process.compliance.messages import gettext as _
+from review_process.compliance.messages import ngettext
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -49,6 +50,17 @@ def _fsm_table() -> dict[str, dict[str, str]]:
     return table
 
 
+def _step_params(name: str, event, state: str) -> dict:
+    """What a message about the step ``name`` (its ``event``, the review at ``state``) names."""
+    return {
+        "step": name,
+        "seq": event.sequence,
+        "from": stage(event.from_state),
+        "to": stage(event.to_state),
+        "state": stage(state),
+    }
+
+
 @rule(
     code="stage_order",
     severity=Severity.FINDING,
@@ -80,20 +92,13 @@ def stage_order(f: ReviewFacts) -> Outcome:
     for event in events[1:]:
         if event.action.startswith(TRANSITION_PREFIX):
             name = event.action[len(TRANSITION_PREFIX) :]
-            params = {
-                "step": name,
-                "seq": event.sequence,
-                "from": stage(event.from_state),
-                "to": stage(event.to_state),
-                "state": stage(state),
-            }
             if event.from_state != state:
                 return failed(
                     _(
                         "The step “%(step)s” (event %(seq)s) started from the stage “%(from)s” while the review "
                         "was at the stage “%(state)s”: a step was skipped or taken out of order."
                     )
-                    % params,
+                    % _step_params(name, event, state),
                     [link("audit_event", event)],
                 )
             if table.get(name, {}).get(event.from_state) != event.to_state:
@@ -102,7 +107,7 @@ def stage_order(f: ReviewFacts) -> Outcome:
                         "The step “%(step)s” (event %(seq)s) went from “%(from)s” to “%(to)s”, which is not a step "
                         "of the prescribed sequence."
                     )
-                    % params,
+                    % _step_params(name, event, state),
                     [link("audit_event", event)],
                 )
             state = event.to_state
@@ -162,11 +167,12 @@ def stage_order(f: ReviewFacts) -> Outcome:
 )
 def dates_in_order(f: ReviewFacts) -> Outcome:
     dates = f.dates()
+    today = timezone.localdate()
     for event, days in dates.items():
         if event in NOT_EVENTS:
             continue
         for day in days:
-            if (error := future_error(day, event=event)) is not None:
+            if (error := future_error(day, event=event, today=today)) is not None:
                 return failed(str(error), [link("review", f.review)])
     for pair in ORDER:
         if (pair.earlier, pair.later) in JUDGED_ELSEWHERE:

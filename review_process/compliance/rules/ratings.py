@@ -14,9 +14,8 @@ written before a rule existed, by another path (an import, the admin) or under a
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from review_process.compliance.facts import ReviewFacts
+from review_process.compliance.messages import gettext as _
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,

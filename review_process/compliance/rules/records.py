@@ -6,11 +6,10 @@ Each rule is declared on its check (``base.rule``); the registry is the package'
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-
 from review_process.compliance.checklist import ItemStatus, checklist_from_facts
 from review_process.compliance.facts import ReviewFacts, record_day
+from review_process.compliance.messages import choice_label, ngettext
+from review_process.compliance.messages import gettext as _
 from review_process.compliance.rules.base import (
     Citation,
     Outcome,
@@ -174,7 +173,7 @@ def remedial_plan(f: ReviewFacts) -> Outcome:
         n = shortcomings["accepted_opinions"]
         reasons.append(ngettext("%(n)s opinion accepted", "%(n)s opinions accepted", n) % {"n": n})
     if "final_rating" in shortcomings:
-        reasons.append(_("final rating “%(rating)s”") % {"rating": Rating(shortcomings["final_rating"]).label})
+        reasons.append(_("final rating “%(rating)s”") % {"rating": choice_label(Rating, shortcomings["final_rating"])})
     params = {"reasons": "; ".join(reasons)}
     if f.remedial_plan is None or not f.remedial_items:
         return failed(
