@@ -3,13 +3,18 @@ scaled mode (``scripts/run-scaled.sh``: haproxy over two gunicorns, PostgreSQL, 
 beat), all on loopback, over the benchmark's ``seed_load`` database.
 
     python -m bench.load --database-url postgres://owner@…/review_engine_bench --db-name review_engine_bench \
-        --scaled-dir DIR --year 2024 --password P --output load.json [--users 50] [--seconds 60]
+        --scaled-dir DIR --year 2024 --password P --output load.json [--users 50] [--seconds 60] [--spawn-rate 2]
 
-The personas (``bench/locustfile.py``) are chosen from the data set: ward secretaries reading their review,
-district organisation boards and the city's inspection reading lists and the overview, committee members
-recording written opinions on reviews that collect them (no transitions: seed_load's reviews have no viewflow
-process); each with an API token made here. Reported: requests, errors, throughput and p50/p95 over all requests
-and per kind (locust's CSV statistics).
+The personas are chosen here from the data set, by role as in real use (``choose_personas``): ward secretaries
+(reading; answering opinions; submitting the assessment), district standing committees (returning for
+revision), committee members (writing opinions), district boards, the city's users and district auditors; each
+with an API token made here. What each does and how often is ``bench/locustfile.py``'s ``MIX``; people log in
+once, arriving ``--spawn-rate`` a second, then think 3-10 s between actions.
+
+Reported (``--output``): the steady state (locust's statistics reset once every user has logged in, then
+``--seconds`` of work): requests, errors, throughput and p50/p95 over all requests and per kind, and the failures;
+the logins apart (every login request of the ramp-up, its p50/p95/max and errors, how long the ramp-up took);
+the load average before and after (the machine may be shared).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 START_WITHIN = 600
+LOGIN_GRACE = 120  # seconds the logins may take beyond the spawning before the run is cut
 
 
 def free_port() -> int:
@@ -36,54 +42,93 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _ward(review) -> str:
+    return review.organization.code.rsplit("W", 1)[1].lstrip("0") or "0"
+
+
+def _district(review) -> int:
+    return int(review.organization.superior.code.rsplit("D", 1)[1])
+
+
 def choose_personas(*, year: int, code: str, users: int) -> list[dict]:
+    """``users`` people of the data set, by role as in real use (bench/locustfile.py's ``MIX`` says what each
+    does). Out of 50: 2 city users, 4 auditors (district inspection), 6 district boards, 3 district standing
+    committees with 10 of their wards' secretaries whose review is finalizing or submitted (the transition
+    pairs), 5 committee members writing opinions and the 5 secretaries answering them on the same reviews, and
+    ward secretaries reading for the rest. Every person who writes appears once (no two users act on one
+    review's stage)."""
     from review_process.models import Review, ReviewState
 
     prefix = code.lower()
     reviews = Review.objects.filter(year=year, organization__code__startswith=f"{code}-W").select_related(
         "organization__superior"
     )
+    state = ReviewState
+    by_district: dict[int, list] = {}
+    for review in reviews.order_by("pk"):
+        by_district.setdefault(_district(review), []).append(review)
+    districts = sorted(by_district)
+    chosen: list[dict] = []
+    taken: set[str] = set()
 
-    def ward(review) -> str:
-        return review.organization.code.rsplit("W", 1)[1].lstrip("0") or "0"
-
-    def district_number(review) -> int:
-        return int(review.organization.superior.code.rsplit("D", 1)[1])
+    def add(kind: str, username: str, reviews: list, **extra) -> None:
+        if username not in taken and len(chosen) < users:
+            taken.add(username)
+            chosen.append({"kind": kind, "username": username, "reviews": [r.pk for r in reviews], **extra})
 
     def secretary(review) -> str:
-        return f"{prefix}-w{ward(review)}-secretary"
+        return f"{prefix}-w{_ward(review)}-secretary"
 
-    # Writers: a ward's committee member records a written opinion on a review that collects them, dated the day
-    # before its conference (the domain refuses an opinion dated after it). No transitions: the reviews of
-    # seed_load have no viewflow process (review_process.bulk_load writes none), so every transition is a 404.
-    recorders = [
-        {
-            "kind": "recorder",
-            "username": f"{prefix}-w{ward(r)}-committee-member",
-            "reviews": [r.pk],
-            "occurred_on": (r.conference.held_at.date() - datetime.timedelta(days=1)).isoformat(),
-        }
-        for r in reviews.filter(state=ReviewState.COLLECTING_OPINIONS, conference__isnull=False)
+    # The city: its inspection and its organisation board (every review).
+    for role in ("inspection", "organization-board")[: max(1, users // 25)]:
+        add("city", f"{prefix}-city-{role}", by_district[districts[0]][:50])
+    # Transition pairs: the standing committee of the first districts returns, their wards' secretaries submit.
+    pairs = [d for d in districts[: max(1, users // 16)]]
+    submitters = []
+    for d in pairs:
+        acting = [r for r in by_district[d] if r.state in (state.FINALIZING, state.SUBMITTED)]
+        submitters.append(acting[: max(1, users // 5) // len(pairs)])
+    for d, acting in zip(pairs, submitters, strict=True):
+        add("standing", f"{prefix}-d{d}-standing-committee", acting)
+        for review in acting:
+            add("submitter", secretary(review), [review])
+    # Opinions: a ward's committee member writes (dated the day before the conference: the domain refuses an
+    # opinion dated after it), the ward's secretary answers.
+    collecting = (
+        reviews.filter(state=state.COLLECTING_OPINIONS, conference__isnull=False)
         .select_related("conference")
-        .order_by("pk")[: max(1, users // 5)]
-    ]
-    district_reviews: dict[int, list[int]] = {}
-    for pk, superior_code in reviews.values_list("pk", "organization__superior__code").order_by("pk"):
-        district_reviews.setdefault(int(superior_code.rsplit("D", 1)[1]), []).append(pk)
-    boards = [
-        {"kind": "board", "username": f"{prefix}-d{d}-organization-board", "reviews": district_reviews[d][:50]}
-        for d in sorted(district_reviews)[: max(1, users // 6)]
-    ]
-    every = list(district_reviews.get(0, []))[:50]
-    inspection = [{"kind": "inspection", "username": f"{prefix}-city-inspection", "reviews": every}]
-    busy = {p["username"] for p in recorders}
-    readers = [
-        {"kind": "secretary", "username": secretary(r), "reviews": [r.pk]}
-        for r in reviews.exclude(state=ReviewState.CANCELLED).order_by("pk")[:users]
-        if secretary(r) not in busy
-    ]
-    chosen = recorders + boards + inspection
-    return chosen + readers[: max(0, users - len(chosen))]
+        .order_by("pk")[: max(1, users // 10)]
+    )
+    for review in collecting:
+        day = (review.conference.held_at.date() - datetime.timedelta(days=1)).isoformat()
+        add("recorder", f"{prefix}-w{_ward(review)}-committee-member", [review], occurred_on=day)
+        add("responder", secretary(review), [review])
+    # Auditors: a district's inspection committee, the compliance report of its closed reviews.
+    others = [d for d in districts if d not in pairs]
+    for d in others[: max(1, users // 12)]:
+        add("auditor", f"{prefix}-d{d}-inspection", [r for r in by_district[d] if r.state == state.CLOSED][:20])
+    # District boards: their district's reviews.
+    for d in others[: max(1, users // 8)]:
+        add("board", f"{prefix}-d{d}-organization-board", by_district[d][:50])
+    # Ward secretaries reading, for the rest.
+    for review in reviews.exclude(state=state.CANCELLED).order_by("pk"):
+        if len(chosen) >= users:
+            break
+        add("secretary", secretary(review), [review])
+    return chosen
+
+
+def people(personas: list[dict]) -> tuple[dict[str, str], dict[str, str]]:
+    """Every persona's full name (shown on each of their pages) and each review's organisation name."""
+    from permissions.models import User
+    from review_process.models import Review
+
+    names = dict(
+        User.objects.filter(username__in=[p["username"] for p in personas]).values_list("username", "full_name")
+    )
+    ids = {pk for p in personas for pk in p["reviews"]}
+    organizations = dict(Review.objects.filter(pk__in=ids).values_list("pk", "organization__name"))
+    return names, organizations
 
 
 def api_tokens(usernames: set[str]) -> dict[str, str]:
@@ -97,6 +142,7 @@ def api_tokens(usernames: set[str]) -> dict[str, str]:
 
 
 def locust_stats(prefix: Path) -> dict:
+    """The steady state: locust's CSV statistics (reset once every user had logged in)."""
     rows = list(csv.DictReader(open(f"{prefix}_stats.csv", newline="")))
 
     def figures(row) -> dict:
@@ -104,8 +150,8 @@ def locust_stats(prefix: Path) -> dict:
             "requests": int(row["Request Count"]),
             "errors": int(row["Failure Count"]),
             "rps": round(float(row["Requests/s"]), 1),
-            "p50_ms": float(row["50%"] or 0),
-            "p95_ms": float(row["95%"] or 0),
+            "p50_ms": float(row["50%"]) if row["50%"] not in ("", "N/A") else 0.0,
+            "p95_ms": float(row["95%"]) if row["95%"] not in ("", "N/A") else 0.0,
         }
 
     total = next(r for r in rows if r["Name"] == "Aggregated")
@@ -114,16 +160,48 @@ def locust_stats(prefix: Path) -> dict:
         failures = list(csv.DictReader(open(f"{prefix}_failures.csv", newline="")))
     return {
         "total": figures(total),
-        "by_request": {f"{r['Type']} {r['Name']}": figures(r) for r in rows if r["Name"] != "Aggregated"},
+        "by_request": {
+            f"{r['Type']} {r['Name']}": figures(r)
+            for r in rows
+            if r["Name"] != "Aggregated" and int(r["Request Count"])  # not the logins, reset to nothing
+        },
         "failures": [
             {"request": f["Name"], "error": f["Error"][:300], "count": int(f["Occurrences"])} for f in failures
         ],
     }
 
 
-def run(*, args, personas_file: Path) -> dict:
-    ports = {"PROXY_PORT": free_port(), "BACKEND1_PORT": free_port(), "BACKEND2_PORT": free_port()}
-    ports["REDIS_PORT"] = free_port()
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank percentile (0 for no values)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, max(0, -(-len(ordered) * q // 100) - 1))], 1)
+
+
+def login_stats(path: Path) -> dict:
+    """The ramp-up: every login request (form and POST) of the run, as the locustfile recorded them, and how long
+    from the first spawn to the last login's answer (when the steady state began)."""
+    recorded = json.loads(path.read_text()) if path.exists() else {"logins": [], "window": {}}
+    by_request: dict[str, dict] = {}
+    for name in sorted({r["request"] for r in recorded["logins"]}):
+        times = [r["ms"] for r in recorded["logins"] if r["request"] == name]
+        errors = [r["error"] for r in recorded["logins"] if r["request"] == name and r["error"]]
+        by_request[name] = {
+            "requests": len(times),
+            "errors": len(errors),
+            "p50_ms": percentile(times, 50),
+            "p95_ms": percentile(times, 95),
+            "max_ms": round(max(times), 1),
+            "first_errors": errors[:5],
+        }
+    window = recorded["window"]
+    ramp = window.get("steady_started", window.get("ended", 0)) - window.get("spawn_started", 0)
+    steady = window.get("ended", 0) - window.get("steady_started", window.get("ended", 0))
+    return {"by_request": by_request, "ramp_s": round(ramp, 1), "steady_s": round(steady, 1)}
+
+
+def start_scaled(args, ports: dict) -> subprocess.Popen:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -131,16 +209,21 @@ def run(*, args, personas_file: Path) -> dict:
     }
     env.update({k: str(v) for k, v in ports.items()})
     env.update(DB_NAME=args.db_name, SCALED_DIR=str(args.scaled_dir), SCALED_DEMO="false", PYTHON=sys.executable)
-    env.update(GUNICORN_WORKERS=str(args.gunicorn_workers))
-    out = open(args.scaled_dir / "run-scaled.out", "w")  # noqa: SIM115 - closed below
-    scaled = subprocess.Popen(
+    env.update(GUNICORN_WORKERS=str(args.gunicorn_workers), GUNICORN_THREADS=str(args.gunicorn_threads))
+    return subprocess.Popen(
         ["bash", "scripts/run-scaled.sh"],
         cwd=ROOT,
         env=env,
-        stdout=out,
+        stdout=open(args.scaled_dir / "run-scaled.out", "w"),  # noqa: SIM115 - the child holds it
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+
+
+def run(*, args, personas_file: Path) -> dict:
+    ports = {"PROXY_PORT": free_port(), "BACKEND1_PORT": free_port(), "BACKEND2_PORT": free_port()}
+    ports["REDIS_PORT"] = free_port()
+    scaled = start_scaled(args, ports)
     try:
         deadline = time.monotonic() + START_WITHIN
         while "run-scaled: ready" not in (args.scaled_dir / "run-scaled.out").read_text():
@@ -149,8 +232,10 @@ def run(*, args, personas_file: Path) -> dict:
             time.sleep(1)
         host = f"http://127.0.0.1:{ports['PROXY_PORT']}"
         prefix = args.scaled_dir / "locust"
-        print(f"  load: {args.users} users for {args.seconds} s against {host}", file=sys.stderr, flush=True)
-        started = time.perf_counter()
+        logins = args.scaled_dir / "logins.json"
+        ramp = -(-args.users // args.spawn_rate)
+        say(f"{args.users} users (arriving {args.spawn_rate}/s) logging in, then {args.seconds} s measured, on {host}")
+        load_before = [round(x, 2) for x in os.getloadavg()]
         subprocess.run(
             [
                 str(Path(sys.executable).parent / "locust"),
@@ -160,9 +245,11 @@ def run(*, args, personas_file: Path) -> dict:
                 "--users",
                 str(args.users),
                 "--spawn-rate",
-                str(max(1, args.users // 5)),
+                str(args.spawn_rate),
+                # The locustfile stops the run BENCH_SECONDS after the last login; this is only the bound.
                 "--run-time",
-                f"{args.seconds}s",
+                f"{ramp + args.seconds + LOGIN_GRACE}s",
+                "--reset-stats",
                 "--host",
                 host,
                 "--csv",
@@ -174,14 +261,20 @@ def run(*, args, personas_file: Path) -> dict:
                 "0",
             ],
             cwd=ROOT,
-            env={**os.environ, "BENCH_PERSONAS": str(personas_file)},
+            env={
+                **os.environ,
+                "BENCH_PERSONAS": str(personas_file),
+                "BENCH_SECONDS": str(args.seconds),
+                "BENCH_LOGINS": str(logins),
+            },
             check=True,
-            timeout=args.seconds + 180,
+            timeout=ramp + args.seconds + LOGIN_GRACE + 120,
             stdout=open(args.scaled_dir / "locust.out", "w"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )
         stats = locust_stats(prefix)
-        stats["wall_s"] = round(time.perf_counter() - started, 1)
+        stats["logins"] = login_stats(logins)
+        stats["load_average"] = {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]}
     finally:
         if scaled.poll() is None:
             os.killpg(scaled.pid, signal.SIGINT)
@@ -189,8 +282,11 @@ def run(*, args, personas_file: Path) -> dict:
                 scaled.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 os.killpg(scaled.pid, signal.SIGKILL)
-        out.close()
     return stats
+
+
+def say(message: str) -> None:
+    print(f"  load: {message}", file=sys.stderr, flush=True)
 
 
 def main(argv=None) -> int:
@@ -202,19 +298,31 @@ def main(argv=None) -> int:
     parser.add_argument("--code", default="LOAD")
     parser.add_argument("--password", required=True)
     parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--seconds", type=int, default=60, help="the steady state measured, after the logins")
+    parser.add_argument("--spawn-rate", type=int, default=2, help="people arriving per second")
     parser.add_argument("--gunicorn-workers", type=int, default=2)
+    parser.add_argument("--gunicorn-threads", type=int, default=4)
     parser.add_argument("--output", type=Path, required=True)
     args = parser.parse_args(argv)
+    args.scaled_dir.mkdir(parents=True, exist_ok=True)
     os.environ.update(DJANGO_SETTINGS_MODULE="config.settings", DJANGO_DEBUG="true", DATABASE_URL=args.database_url)
     import django
 
     django.setup()
     personas = choose_personas(year=args.year, code=args.code, users=args.users)
     tokens = api_tokens({p["username"] for p in personas})
+    names, organizations = people(personas)
+    for persona in personas:
+        persona["name"] = names[persona["username"]]
     personas_file = args.scaled_dir / "personas.json"
-    setup = {"year": args.year, "password": args.password, "personas": personas, "tokens": tokens}
-    personas_file.write_text(json.dumps(setup))
+    setup = {
+        "year": args.year,
+        "password": args.password,
+        "personas": personas,
+        "tokens": tokens,
+        "names": organizations,
+    }
+    personas_file.write_text(json.dumps(setup, ensure_ascii=False))
     from django.db import connections
 
     connections.close_all()
@@ -222,8 +330,10 @@ def main(argv=None) -> int:
     result.update(
         users=args.users,
         seconds=args.seconds,
-        gunicorn=f"2 instances x {args.gunicorn_workers} workers",
-        personas={kind: sum(p["kind"] == kind for p in personas) for kind in {p["kind"] for p in personas}},
+        spawn_rate=args.spawn_rate,
+        think_time_s=[3, 10],
+        gunicorn=f"2 instances x {args.gunicorn_workers} workers x {args.gunicorn_threads} threads",
+        personas={kind: sum(p["kind"] == kind for p in personas) for kind in sorted({p["kind"] for p in personas})},
     )
     args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     return 0

@@ -115,28 +115,60 @@ def table(results: dict) -> str:
             "",
         ]
     if "load" in results:
-        load = results["load"]
-        total = load["total"]
-        ok = total["errors"] == 0 and total["p95_ms"] <= TARGET_LOAD_P95_MS
-        lines += [
-            f"### Load: {load['users']} users for {load['seconds']} s against the scaled mode "
-            f"({load['gunicorn']}; target: 0 errors, p95 at most 300 ms)",
-            "",
-            *when("load"),
-        ]
-        rows = [
-            [name, f["requests"], f["errors"], f["rps"], f["p50_ms"], f["p95_ms"]]
-            for name, f in sorted(load["by_request"].items())
-        ]
-        rows.append(["**all**", total["requests"], total["errors"], total["rps"], total["p50_ms"], total["p95_ms"]])
-        lines += [*_rows(["request", "requests", "errors", "req/s", "p50 ms", "p95 ms"], rows), ""]
-        detail = [] if total["errors"] == 0 else [f"{total['errors']} errors"]
-        if total["p95_ms"] > TARGET_LOAD_P95_MS:
-            detail.append(f"p95 +{total['p95_ms'] - TARGET_LOAD_P95_MS:.0f} ms")
-        lines += [f"Target: {_verdict(ok, ', '.join(detail))}.", ""]
-        for failure in load.get("failures", [])[:10]:
-            lines.append(f"* {failure['count']} x {failure['request']}: {failure['error']}")
+        lines += _load(results["load"], when("load"))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _load(load: dict, measured: list[str]) -> list[str]:
+    """The load run: the steady state against the target, the logins of the ramp-up apart, the failures."""
+    total = load["total"]
+    ok = total["errors"] == 0 and total["p95_ms"] <= TARGET_LOAD_P95_MS
+    logins = load.get("logins")
+    lines = [
+        f"### Load: {load['users']} users against the scaled mode ({load['gunicorn']}; target: 0 errors, "
+        "p95 at most 300 ms)",
+        "",
+        *measured,
+    ]
+    if logins:
+        think = load.get("think_time_s", [3, 10])
+        personas = ", ".join(f"{n} {kind}" for kind, n in sorted(load.get("personas", {}).items()))
+        average = load.get("load_average", {})
+        lines += [
+            f"People log in once, arriving {load.get('spawn_rate')} a second ({logins['ramp_s']} s until the last "
+            f"login answered), then work with {think[0]}-{think[1]} s of think time between actions; the table is "
+            f"{logins['steady_s']} s of that work (locust's statistics reset after the last login). People: "
+            f"{personas}. Load average before {average.get('before')}, after {average.get('after')}.",
+            "",
+        ]
+    rows = [
+        [name, f["requests"], f["errors"], f["rps"], f["p50_ms"], f["p95_ms"]]
+        for name, f in sorted(load["by_request"].items())
+    ]
+    rows.append(["**all**", total["requests"], total["errors"], total["rps"], total["p50_ms"], total["p95_ms"]])
+    lines += [*_rows(["request", "requests", "errors", "req/s", "p50 ms", "p95 ms"], rows), ""]
+    detail = [] if total["errors"] == 0 else [f"{total['errors']} errors"]
+    if total["p95_ms"] > TARGET_LOAD_P95_MS:
+        detail.append(f"p95 +{total['p95_ms'] - TARGET_LOAD_P95_MS:.0f} ms")
+    lines += [f"Target: {_verdict(ok, ', '.join(detail))}.", ""]
+    for failure in load.get("failures", [])[:10]:
+        lines.append(f"* {failure['count']} x {failure['request']}: {failure['error']}")
+    if load.get("failures"):
+        lines.append("")
+    if logins:
+        rows = [
+            [name, f["requests"], f["errors"], f["p50_ms"], f["p95_ms"], f["max_ms"]]
+            for name, f in sorted(logins["by_request"].items())
+        ]
+        lines += [
+            "Logins of the ramp-up (not in the figures above):",
+            "",
+            *_rows(["request", "requests", "errors", "p50 ms", "p95 ms", "max ms"], rows),
+            "",
+        ]
+        for name, f in sorted(logins["by_request"].items()):
+            lines += [f"* {name}: {error}" for error in f["first_errors"]]
+    return lines
 
 
 def write(results: dict) -> None:

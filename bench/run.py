@@ -2,6 +2,7 @@
 table of bench/README.md (bench/report.py), with the machine they ran on (bench/machine.py).
 
     python -m bench.run [--reviews 10000] [--rounds 200] [--users 50] [--seconds 60] [--only PART ...]
+                        [--db-name review_engine_bench] [--reuse-database]
 
 Each part runs in a process of its own, configured for its database:
 
@@ -10,11 +11,13 @@ Each part runs in a process of its own, configured for its database:
 * ``pages``: inbox, review list (page and API) and superior overview at ``--reviews`` reviews on PostgreSQL,
   against the profile page (``bench/pages.py``), on ``review_engine_bench`` loaded by ``manage.py seed_load``;
 * ``bulk``: the bulk compliance audit over ``--reviews`` reviews on a SQLite file (``bench/bulk.py``);
-* ``load``: locust, ``--users`` people for ``--seconds`` against the scaled mode over ``review_engine_bench``
-  (``bench/load.py``, ``bench/locustfile.py``).
+* ``load``: locust against the scaled mode over ``review_engine_bench``: ``--users`` people log in (reported
+  apart), then ``--seconds`` of their work is measured (``bench/load.py``, ``bench/locustfile.py``).
 
 PostgreSQL is the local server of ``scripts/postgres-up.sh`` (installed and started when missing, as root).
 Progress goes to stderr. ``--only`` re-runs some parts and keeps the others' figures from results.json.
+``--db-name`` loads another database than ``review_engine_bench`` (one per person sharing a server);
+``--reuse-database`` skips the reload (minutes) and uses it as an earlier run left it.
 """
 
 from __future__ import annotations
@@ -44,12 +47,12 @@ def say(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
-def postgres() -> dict[str, str]:
+def postgres(db_name: str = BENCH_DB) -> dict[str, str]:
     """Start the local PostgreSQL (scripts/postgres-up.sh) with the benchmark's database; its variables."""
     done = subprocess.run(
         ["sh", "scripts/postgres-up.sh"],
         cwd=ROOT,
-        env={**os.environ, "DB_NAME": BENCH_DB},
+        env={**os.environ, "DB_NAME": db_name},
         capture_output=True,
         text=True,
         check=True,
@@ -95,16 +98,23 @@ def part_transition(args, pg) -> dict:
 
 
 def load_database(args, pg, scaled_dir: Path) -> str:
-    """``review_engine_bench`` afresh: migrated as the owner (granting the application role) and seed_load."""
-    say(
-        f"loading {BENCH_DB}: seed_load --organizations {organizations_for(args.reviews)} (about {args.reviews} reviews)"
-    )
-    subprocess.run(["su", "postgres", "-c", f"dropdb --if-exists --force -p {pg['DB_PORT']} {BENCH_DB}"], check=True)
-    pg = postgres()  # creates it again, owned by the owner role
-    owner = pg["DATABASE_URL"]
+    """``--db-name`` (``review_engine_bench``) afresh: migrated as the owner (granting the application role) and
+    seed_load; with ``--reuse-database``, the one loaded by an earlier run as it is (after a load run, with the
+    transitions and records that run wrote)."""
     scaled_dir.mkdir(parents=True, exist_ok=True)
     key = scaled_dir / "audit-hmac-key"
     key.write_text(secrets.token_hex(32))  # the scaled mode's key (run-scaled.sh keeps an existing one)
+    if args.reuse_database:
+        say(f"reusing {args.db_name} as loaded before")
+        return postgres(args.db_name)["DATABASE_URL"]
+    say(
+        f"loading {args.db_name}: seed_load --organizations {organizations_for(args.reviews)} "
+        f"(about {args.reviews} reviews)"
+    )
+    command = f"dropdb --if-exists --force -p {pg['DB_PORT']} {args.db_name}"
+    subprocess.run(["su", "postgres", "-c", command], check=True)
+    pg = postgres(args.db_name)  # creates it again, owned by the owner role
+    owner = pg["DATABASE_URL"]
     env = {"DATABASE_URL": owner, "DB_APP_ROLE": pg["DB_APP_ROLE"], "AUDIT_HMAC_KEY_FILE": str(key)}
     started = time.perf_counter()
     python("manage.py", "migrate", "--no-input", "-v", "0", env={**env, "DJANGO_DEBUG": "true"})
@@ -136,10 +146,10 @@ def part_bulk(args, directory: Path) -> dict:
 
 
 def part_load(args, owner: str, scaled_dir: Path, directory: Path) -> dict:
-    say(f"load run: {args.users} users, {args.seconds} s, against the scaled mode")
+    say(f"load run: {args.users} users log in, then {args.seconds} s of work measured, against the scaled mode")
     output = directory / "load.json"
     python(
-        "-m", "bench.load", "--database-url", owner, "--db-name", BENCH_DB, "--scaled-dir", str(scaled_dir),
+        "-m", "bench.load", "--database-url", owner, "--db-name", args.db_name, "--scaled-dir", str(scaled_dir),
         "--year", str(YEAR), "--code", CODE, "--password", args.password, "--users", str(args.users),
         "--seconds", str(args.seconds), "--output", str(output),
     )  # fmt: skip
@@ -154,11 +164,15 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--password", default="bench-load-password")
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS))
+    parser.add_argument("--db-name", default=BENCH_DB, help="the PostgreSQL database seed_load fills (pages, load)")
+    parser.add_argument(
+        "--reuse-database", action="store_true", help="use --db-name as an earlier run loaded it (no reload)"
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() and set(args.only) != set(PARTS) else {}
-    pg = postgres()
+    pg = postgres(args.db_name)
     results["machine"] = machine.describe(postgres_version(pg))
     results["run"] = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),

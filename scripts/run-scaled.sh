@@ -10,6 +10,26 @@
 #   gunicorn    two instances (gunicorn.conf.py) on 127.0.0.1:$BACKEND1_PORT and 127.0.0.1:$BACKEND2_PORT
 #   haproxy     one address, http://127.0.0.1:$PROXY_PORT, least connections over both, each checked on /healthz
 #
+# Settings for a small machine (2 cores, the database on the same machine; README, "Scaled mode"):
+#   * gunicorn: $GUNICORN_WORKERS processes x $GUNICORN_THREADS threads per instance (gthread). Processes give
+#     the cores (the GIL keeps one process to one core's worth of Python); threads let a worker serve another
+#     request while one waits on PostgreSQL or on a login's password hash (PBKDF2 releases the GIL), so a slow
+#     page or a burst of logins no longer holds a whole worker. 2 x 4 per instance: 16 requests served at once
+#     on 2 cores, more would only share the same CPU thinner and hold more connections.
+#   * `--max-requests` 1000 with a jitter of up to 100 (gunicorn.conf.py): each worker is replaced after about a
+#     thousand requests, at different moments, so a slow leak is bounded and the workers never restart together.
+#   * Persistent database connections (DB_CONN_MAX_AGE, default 60 s here): a request no longer pays a new
+#     PostgreSQL connection (authentication included); one per thread, 16 per instance, 32 in all.
+#   * Keep-alive: haproxy keeps the clients' connections open (`timeout http-keep-alive 10s`) and opens a fresh
+#     one to gunicorn for each request (`option http-server-close`): on loopback that costs a fraction of a
+#     millisecond, and it avoids reusing a connection gunicorn is closing (its keep-alive is 5 s), which would
+#     fail a request.
+#   * haproxy sends each backend at most what it can serve at once (`maxconn` = workers x threads) and queues the
+#     rest itself (`timeout queue 30s`, then 503): a queued request goes to whichever backend frees a thread
+#     first, instead of waiting in one gunicorn's backlog behind a slow page. `timeout server 90s` outlasts
+#     gunicorn's own 60 s limit; health checks every 3 s with a 10 s timeout (a busy backend answers late, not
+#     never), down after 3 misses, a retry on another server when a connection fails (`option redispatch`).
+#
 # haproxy rather than nginx: one foreground process from one file, and active health checks (nginx's open-source
 # build only notices a dead backend when a request fails on it). Plain http on loopback: a TLS proxy goes in
 # front in production. The database is migrated as the owner role (which grants the application role its
@@ -19,7 +39,8 @@
 # when missing (needs root).
 #
 # Environment (defaults): PROXY_PORT 8080, BACKEND1_PORT 8001, BACKEND2_PORT 8002, REDIS_PORT 6390,
-# DB_NAME review_engine, SCALED_DIR .scaled, GUNICORN_WORKERS 2, CELERY_CONCURRENCY 2, PYTHON .venv/bin/python,
+# DB_NAME review_engine, SCALED_DIR .scaled, GUNICORN_WORKERS 2, GUNICORN_THREADS 4, DB_CONN_MAX_AGE 60,
+# HAPROXY_QUEUE_TIMEOUT 30s, CELERY_CONCURRENCY 2, PYTHON .venv/bin/python,
 # SCALED_DEMO true (false: serve the database as it is, e.g. one loaded by `manage.py seed_load`; `make bench`).
 set -euo pipefail
 
@@ -33,6 +54,9 @@ SCALED_DIR="$(mkdir -p "${SCALED_DIR:-$ROOT/.scaled}" && cd "${SCALED_DIR:-$ROOT
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
 BIN="$(dirname "$PYTHON")"
 export GUNICORN_WORKERS="${GUNICORN_WORKERS:-2}"
+export GUNICORN_THREADS="${GUNICORN_THREADS:-4}"
+BACKEND_MAXCONN=$((GUNICORN_WORKERS * GUNICORN_THREADS))
+HAPROXY_QUEUE_TIMEOUT="${HAPROXY_QUEUE_TIMEOUT:-30s}"
 CELERY_CONCURRENCY="${CELERY_CONCURRENCY:-2}"
 
 say() { echo "run-scaled: $*" >&2; }
@@ -104,6 +128,7 @@ if [ "${SCALED_DEMO:-true}" = true ]; then
 fi
 "$PYTHON" manage.py collectstatic --no-input -v 0 2>"$SCALED_DIR/collectstatic.log"
 export DATABASE_URL="$APP_URL"
+export DB_CONN_MAX_AGE="${DB_CONN_MAX_AGE:-60}"
 unset DB_USER DB_PASSWORD
 # From here on background work goes through Redis to the worker (the demo above was loaded inline).
 export CELERY_BROKER_URL="redis://127.0.0.1:$REDIS_PORT/0"
@@ -136,11 +161,16 @@ defaults
     mode http
     timeout connect 5s
     timeout client 60s
+    # Longer than gunicorn's own limit (GUNICORN_TIMEOUT, 60 s): gunicorn ends a stuck request first.
     timeout server 90s
-    # Requests beyond what the gunicorn workers can take wait here (maxconn per server), not in their backlogs.
-    timeout queue 60s
+    # Requests beyond what the gunicorn workers can take wait here (maxconn per server), not in their backlogs;
+    # past this they are refused (503) rather than left waiting.
+    timeout queue $HAPROXY_QUEUE_TIMEOUT
     # A busy backend answers its health check late, not never.
     timeout check 10s
+    # Clients keep their connection between requests (a browser, locust); each request gets a fresh connection to
+    # gunicorn (loopback, cheap), never one gunicorn is closing.
+    timeout http-keep-alive 10s
     option forwardfor
     option http-server-close
     option redispatch
@@ -153,8 +183,9 @@ backend gunicorns
     option httpchk GET /healthz
     http-check send hdr Host 127.0.0.1
     http-check expect status 200
-    server app1 127.0.0.1:$BACKEND1_PORT check inter 3s fall 3 rise 1 maxconn $GUNICORN_WORKERS
-    server app2 127.0.0.1:$BACKEND2_PORT check inter 3s fall 3 rise 1 maxconn $GUNICORN_WORKERS
+    # maxconn: what one instance serves at once (workers x threads); the rest waits in haproxy's queue.
+    server app1 127.0.0.1:$BACKEND1_PORT check inter 3s fall 3 rise 1 maxconn $BACKEND_MAXCONN
+    server app2 127.0.0.1:$BACKEND2_PORT check inter 3s fall 3 rise 1 maxconn $BACKEND_MAXCONN
 EOF
 haproxy -c -q -f "$SCALED_DIR/haproxy.cfg"
 say "starting haproxy on 127.0.0.1:$PROXY_PORT"

@@ -1,9 +1,10 @@
 """The scaled mode (``scripts/run-scaled.sh``) started for the tests, and stopped as a person would: Ctrl-C.
 
-``scaled``: one run per module on free loopback ports, a database of its own (``review_engine_scaled_test``,
-dropped before and after) and a temporary ``SCALED_DIR`` (generated configuration, keys, logs). The tests marked
-``scaled`` need root (Debian packages, PostgreSQL's ``postgres`` account) and take a minute to start, so they run
-only when selected (``make test-scaled``, ``pytest -m scaled``), never in the default run.
+``scaled``: one run per module on free loopback ports, a database of its own (``review_engine_scaled_test``, or
+``SCALED_TEST_DATABASE`` when several people share the PostgreSQL server; dropped before and after) and a
+temporary ``SCALED_DIR`` (generated configuration, keys, logs). The tests marked ``scaled`` need root (Debian
+packages, PostgreSQL's ``postgres`` account) and take a minute to start, so they run only when selected
+(``make test-scaled``, ``pytest -m scaled``), never in the default run.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from types import SimpleNamespace
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATABASE = "review_engine_scaled_test"
+DATABASE = os.environ.get("SCALED_TEST_DATABASE", "review_engine_scaled_test")
 START_WITHIN = 900  # seconds: packages, a fresh database migrated, the demo, collectstatic, five processes
 STOP_WITHIN = 120
 

@@ -2,7 +2,8 @@
 
 Through the proxy a person logs in with the form, and a program walks a transition with an API token (the
 organisation board records the guidance of the demo's 2021 review and confirms it); the e-mail to whoever acts
-next is an outbox row, which the worker (not the request) sends. Both backends and the proxy answer /healthz;
+next is an outbox row, which the worker (not the request) sends. Both backends and the proxy answer /healthz; the
+servers run threaded workers behind haproxy's queue (the settings of scripts/run-scaled.sh);
 Ctrl-C stops every process the script started (the script exits, no port still listens).
 """
 
@@ -87,6 +88,16 @@ def test_a_transition_by_api_token_is_notified_by_the_worker(scaled):
     assert "Subject:" in (scaled.directory / "celery.log").read_text(errors="replace")
     for server_log in scaled.directory.glob("gunicorn-*.log"):
         assert "Subject:" not in server_log.read_text(errors="replace")
+
+
+def test_servers_are_set_for_a_small_machine(scaled):
+    """Threads per worker (gthread), and haproxy gives each backend what it serves at once, queueing the rest."""
+    config = (scaled.directory / "haproxy.cfg").read_text()
+    assert config.count("maxconn 8\n") == 2, config  # 2 workers x 4 threads, on each server line
+    assert "timeout queue 30s" in config
+    for port in (scaled.ports.backend1, scaled.ports.backend2):
+        log = (scaled.directory / f"gunicorn-{port}.log").read_text(errors="replace")
+        assert "Using worker: gthread" in log, log[-2000:]
 
 
 def test_ctrl_c_stops_everything(scaled):
