@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "review_process.models.OpinionChannel",
         "ResponseDecisionEnum": "review_process.models.ResponseDecision",
         "ExportStatusEnum": "workflows.models.ExportStatus",
+        "FindingStatusEnum": ["pass", "fail", "not_applicable"],
     },
 }
 
