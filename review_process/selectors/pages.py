@@ -228,14 +228,17 @@ def review_list(*, user, filters: ReviewFilters, page: str | int = 1, today: dat
     listed = scoped.filter(state=filters.stage) if filters.stage else scoped
     if filters.overdue:
         listed = listed.filter(overdue)
-    ordered = listed.select_related("organization", "conference", "subject").order_by(
-        "-year", "organization__path", "pk"
-    )
-    paginator = Paginator(ordered, PAGE_SIZE)
+    # The page's keys are ordered (and cut) with the organisation alone; only its rows are joined to the rest.
+    keys = listed.order_by("-year", "organization__path", "pk").values("pk")
+    paginator = Paginator(keys, PAGE_SIZE)
     counted = late if filters.overdue else counts
     # The aggregate already counted the list: spare the paginator its COUNT query.
     paginator.__dict__["count"] = counted[filters.stage] if filters.stage else sum(counted.values())
     current = paginator.get_page(page)
+    current.object_list = sorted(
+        Review.objects.filter(pk__in=current.object_list).select_related("organization", "conference", "subject"),
+        key=lambda review: (-review.year, review.organization.path, review.pk),
+    )
     overdue_count = sum(late.values())
     first_overdue = (
         list(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Group
+from guardian.shortcuts import assign_perm
 from viewflow.workflow.models import Task
 
 from review_process.selectors.pages import PAGE_SIZE
@@ -33,6 +35,28 @@ def test_the_queue_in_sql_is_viewflows_queue(people, org, walker):
         ours = set(inbox.queue(user).values_list("pk", flat=True))
         assert ours == theirs, persona
     assert set(inbox.queue(people.secretary)) and set(inbox.queue(people.board))
+
+
+def test_a_task_asking_for_another_permission_or_held_by_a_group_is_viewflows_queue_too(people, org, walker):
+    """The queue looks only at the steps' kinds of permission for a review step; any other task (here: one asking
+    for the review's view permission) and a permission held through a group give viewflow's answer as well."""
+    wards(org, people, 2)
+    walker.to_state("awaiting_guidance")
+    other = Task.objects.filter(status="NEW", flow_task_type="HUMAN").order_by("pk").first()
+    other.owner_permission = "review_process.view_review"
+    other.save(update_fields=["owner_permission"])
+    group = Group.objects.create(name="guidance")
+    people.outsider.groups.add(group)
+    step = Task.objects.filter(status="NEW", owner_permission="review_process.give_guidance_review").first()
+    assign_perm("review_process.give_guidance_review", group, step.process.reviewprocess.review)
+    assign_perm("review_process.view_review", group, step.process.reviewprocess.review)
+    for persona in PERSONAS:
+        user = getattr(people, persona)
+        theirs = set(tasks_visible_to(Task.objects.queue([ReviewFlow], user), user).values_list("pk", flat=True))
+        ours = set(inbox.queue(user).values_list("pk", flat=True))
+        assert ours == theirs, persona
+    assert other.pk in set(inbox.queue(people.secretary).values_list("pk", flat=True))
+    assert step.pk in set(inbox.queue(people.outsider).values_list("pk", flat=True))
 
 
 def test_the_task_list_takes_the_same_queries_for_3_or_30_waiting_steps(client, people, org):
