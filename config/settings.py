@@ -124,6 +124,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         # loss. Run on every new connection; an in-memory database (the tests) keeps its own journal mode.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
     }
+# PostgreSQL: no JIT compilation by default (DB_JIT=on to allow it). The application runs short statements; the
+# planner's estimate for a permission subquery over every review could cross jit_above_cost and spend 70 ms
+# compiling a query that runs in 20 (bench/README.md, "Lists at 10,000 reviews").
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "options": f"-c jit={'on' if env('DB_JIT', 'off') == 'on' else 'off'}",
+    }
 # PostgreSQL, optional: server-side prepared statements (psycopg 3). A statement run DB_PREPARE_THRESHOLD times on
 # one connection is then prepared once and only executed; it needs server-side parameter binding, and pays off
 # with persistent connections (DB_CONN_MAX_AGE). bench/transition.py measures it (--prepare-threshold).
