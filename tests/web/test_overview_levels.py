@@ -50,6 +50,7 @@ def test_the_city_sees_its_districts_with_their_figures_then_a_districts_wards(a
     _n, body = queries(auditor, "/overview/2021/?org=LB")
     rows = table_rows(body)
     assert len(rows) == 8 and "Phường số 000" in body and "Đảng ủy phường Đức Giang" in body
+    assert not any('data-testid="level-down"' in row for row in rows)  # no ward has anything below it: no link
     crumbs = body.split('data-testid="breadcrumbs"')[1].split("</nav>")[0]
     assert 'href="/overview/2021/"' in crumbs and 'aria-current="page">Quận ủy Long Biên' in crumbs
 
@@ -82,3 +83,11 @@ def test_the_overview_takes_the_same_queries_for_3_or_30_wards(as_, people, org,
     many, _body = queries(as_(persona), url)
     assert many == few
     assert queries(as_("auditor"), "/overview/2021/?org=LB")[0] <= few + 2  # the level's own organisation
+
+
+def test_an_organisation_with_nothing_below_has_no_link_down(as_, people, walker, org):
+    walker.open()  # Đức Giang's review
+    OrganizationFactory(code="LB-DG-1", name="Chi bộ 1", kind="cell", superior=org.dg)  # a cell, no review yet
+    _n, body = queries(as_("board"), "/overview/2021/")
+    duc_giang = next(row for row in table_rows(body) if "Đảng ủy phường Đức Giang" in row)
+    assert 'data-testid="level-down"' not in duc_giang and "0 organisations" not in duc_giang
