@@ -211,35 +211,60 @@ def _plain(value):
     return value
 
 
+#: The canonical JSON of a snapshot (what ``json.dumps`` with these options writes; one encoder, built once).
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def canonical_hash(snapshot: dict) -> str:
-    text = json.dumps(snapshot, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_CANONICAL.encode(snapshot).encode("utf-8")).hexdigest()
 
 
 def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(name, model._meta.get_field(name).attname) for name in fields]
 
 
+def _converters(model: type[models.Model], fields: tuple[str, ...]) -> list[tuple[int, object]]:
+    """``(index, _plain)`` for the fields whose values ``_plain`` changes (dates and datetimes): the other values
+    of a row go into the snapshot as the database gives them back."""
+    return [
+        (index, _plain)
+        for index, name in enumerate(fields)
+        if isinstance(model._meta.get_field(name), models.DateField)  # DateTimeField is a DateField
+    ]
+
+
+def _snapshots(rows, names: tuple[str, ...], converters) -> Iterable[tuple[tuple, dict]]:
+    """``(row, snapshot)`` for value rows whose last ``len(names)`` values are the snapshot's, in that order."""
+    width = len(names)
+    for row in rows:
+        values = list(row[-width:])
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        yield row, dict(zip(names, values, strict=True))
+
+
 def _load(kind: Kind, *, pks: Iterable[int] | None = None, review_ids: Iterable[int] | None = None) -> dict:
-    """``{pk: (review_id, snapshot)}`` for the rows of ``kind`` picked by primary key or by review."""
-    names = _attnames(kind.model, kind.fields)
+    """``{pk: (review_id, snapshot)}`` for the rows of ``kind`` picked by primary key or by review (value rows,
+    not model instances: the snapshot only reads the declared columns)."""
+    attnames = [attname for _name, attname in _attnames(kind.model, kind.fields)]
     qs = kind.model._default_manager.all()
     qs = qs.filter(pk__in=list(pks)) if pks is not None else qs.filter(**{f"{kind.review}__in": list(review_ids)})
     rows = {}
-    for row in qs.values("pk", *(attname for _name, attname in names), chained_review=F(kind.review)):
-        snapshot = {name: _plain(row[attname]) for name, attname in names}
-        rows[row["pk"]] = (row["chained_review"], snapshot)
+    found = qs.values_list("pk", F(kind.review), *attnames)
+    for row, snapshot in _snapshots(found, kind.fields, _converters(kind.model, kind.fields)):
+        rows[row[0]] = (row[1], snapshot)
     for part in kind.parts:
         parent = part.model._meta.get_field(part.parent).attname
-        part_names = _attnames(part.model, part.fields)
+        part_attnames = [attname for _name, attname in _attnames(part.model, part.fields)]
         children = defaultdict(list)
         pqs = part.model._default_manager.all()
         if pks is not None:
             pqs = pqs.filter(**{f"{parent}__in": list(rows)})
         else:
             pqs = pqs.filter(**{f"{part.review}__in": list(review_ids)})
-        for row in pqs.values(parent, *(attname for _name, attname in part_names)):
-            children[row[parent]].append({name: _plain(row[attname]) for name, attname in part_names})
+        found = pqs.values_list(parent, *part_attnames)
+        for row, child in _snapshots(found, part.fields, _converters(part.model, part.fields)):
+            children[row[0]].append(child)
         for pk, (_review, snapshot) in rows.items():
             snapshot[part.name] = sorted(children.get(pk, []), key=canonical_hash)
     return rows
@@ -356,14 +381,48 @@ class RecordsVerdict:
         return "\n".join(lines + [f"  {item.describe()}" for item in self.altered])
 
 
-def altered_records(review_ids: list[int]) -> tuple[int, dict[int, list[AlteredRecord]]]:
-    """(rows checked, ``{review_id: [AlteredRecord]}``) for a batch of reviews, in ``RECORDS_QUERIES`` queries."""
+def recorded_fingerprints(events: Iterable) -> dict[Key, tuple[str, int, int]]:
+    """``{(label, pk): (sha256, event_id, review_id)}``: the latest fingerprint of each record named by ``events``.
+
+    ``events`` are in their chain's order (a record belongs to one review: its chain's order, ``sequence``, is the
+    order the events were written), each with ``id``, ``review_id`` and ``records``: the ``"records"`` of its
+    payload, as the list it is or as its JSON text (``compliance.facts`` reads it so, with the trail), or None."""
     latest: dict[Key, tuple[str, int, int]] = {}
-    # A record belongs to one review: its chain's order (sequence) is the order the events were written.
+    for event in events:
+        entries = event.records
+        if entries is None:
+            continue
+        if isinstance(entries, str | bytes):
+            entries = json.loads(entries)
+        for entry in entries if isinstance(entries, list) else ():
+            latest[(entry.get("type"), entry.get("id"))] = (entry.get("sha256"), event.id, event.review_id)
+    return latest
+
+
+@dataclass(frozen=True, slots=True)
+class _Fingerprinted:
+    id: int
+    review_id: int
+    records: object
+
+
+def _recorded_for(review_ids: list[int]) -> dict[Key, tuple[str, int, int]]:
+    """``recorded_fingerprints`` of the events of these reviews, read from their payloads (one query)."""
     events = AuditEvent.objects.filter(review__in=review_ids).order_by("review_id", "sequence")
-    for event_id, review_id, payload in events.values_list("pk", "review_id", "payload"):
-        for entry in (payload or {}).get("records", ()) if isinstance(payload, dict) else ():
-            latest[(entry.get("type"), entry.get("id"))] = (entry.get("sha256"), event_id, review_id)
+    return recorded_fingerprints(
+        _Fingerprinted(event_id, review_id, payload.get("records") if isinstance(payload, dict) else None)
+        for event_id, review_id, payload in events.values_list("pk", "review_id", "payload")
+    )
+
+
+def altered_records(
+    review_ids: list[int], *, events: Iterable | None = None
+) -> tuple[int, dict[int, list[AlteredRecord]]]:
+    """(rows checked, ``{review_id: [AlteredRecord]}``) for a batch of reviews, in ``RECORDS_QUERIES`` queries;
+    ``SNAPSHOT_QUERIES`` when the caller gives the batch's audit ``events`` it has already read (every event of
+    these reviews, in chain order, with its ``records``: see ``recorded_fingerprints``). Every row is read back
+    from the database and fingerprinted again whichever way the events come."""
+    latest = recorded_fingerprints(events) if events is not None else _recorded_for(review_ids)
     current = snapshots_for_reviews(review_ids)
     found: dict[int, list[AlteredRecord]] = defaultdict(list)
     for (label, pk), (review_id, sha) in current.items():

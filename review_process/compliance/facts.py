@@ -7,8 +7,10 @@ The checks in ``rules`` only read these objects; they never query the database.
 Loading is plain: the reviews come with their one-to-one records joined (``facts_queryset``); each related table
 is then read once for the batch and grouped by review in dictionaries (no ``prefetch_related``, whose cost per
 review is a queryset clone per relation); the audit events are ``trail.TrailEvent`` objects, not model
-instances. ``ReviewFacts`` (``compliance.review_facts``, importable from here) derives once per review what every
-check would otherwise re-derive per rule: the regime, the transition events by name (``first_transition``,
+instances, and so are the attendance and the remedial plan's items (``AttendanceRow``, ``RemedialItemRow``: value
+rows with the model's attribute names; the checks only count them and read their columns). ``ReviewFacts``
+(``compliance.review_facts``, importable from here) derives once per review what every check would otherwise
+re-derive per rule: the regime, the transition events by name (``first_transition``,
 ``reached``...), the circulated draft, the final version, the accepted opinions, the live guidance with text.
 
 An individual review of a leader also carries its secret-ballot tally (joined), the decision of the collective
@@ -117,6 +119,37 @@ def _one(instance, name):
         return None
 
 
+class _Row:
+    """A row read as values, with its columns as attributes (``pk`` is ``id``): what a check reads of a table whose
+    rows it only counts and looks into (attendance, remedial plan items), without building model instances."""
+
+    __slots__ = ()
+    columns: tuple[str, ...] = ()
+
+    def __init__(self, *values) -> None:
+        for name, value in zip(self.columns, values, strict=True):
+            setattr(self, name, value)
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.id}>"
+
+
+class AttendanceRow(_Row):
+    columns = __slots__ = ("id", "conference_id", "person_id", "present", "reason")
+
+
+class RemedialItemRow(_Row):
+    columns = __slots__ = ("id", "plan_id", "description", "owner", "due_date")
+
+
+def _rows(row_class: type[_Row], qs: QuerySet) -> list[_Row]:
+    return [row_class(*values) for values in qs.values_list(*row_class.columns)]
+
+
 def _grouped(rows, key: str) -> dict[int, list]:
     """``rows`` (model instances, in the query's order) by the value of their attribute ``key``."""
     groups: dict[int, list] = defaultdict(list)
@@ -131,10 +164,11 @@ def _related(review_ids: list[int], conference_ids: list[int], plan_ids: list[in
     events: dict[int, list[TrailEvent]] = defaultdict(list)
     rows = (
         AuditEvent.objects.filter(review_id__in=review_ids)
-        # The day a step happened, read from the payload in the query (the payloads are not loaded).
-        .annotate(stated_day=KT("payload__occurred_on"))
+        # The day a step happened and the records fingerprinted, read from the payload in the query (the rest of
+        # the payloads is not loaded).
+        .annotate(stated_day=KT("payload__occurred_on"), fingerprinted=KT("payload__records"))
         .order_by("review_id", "sequence")
-        .values_list(*TRAIL_FIELDS, "stated_day")
+        .values_list(*TRAIL_FIELDS, "stated_day", "fingerprinted")
     )
     for values in rows:
         events[values[1]].append(TrailEvent(*values))
@@ -157,17 +191,14 @@ def _related(review_ids: list[int], conference_ids: list[int], plan_ids: list[in
         "items": {},
     }
     if conference_ids:
-        related["attendance"] = _grouped(
-            Attendance.objects.filter(conference_id__in=conference_ids).order_by("conference_id", "pk"),
-            "conference_id",
-        )
+        attendance = Attendance.objects.filter(conference_id__in=conference_ids).order_by("conference_id", "pk")
+        related["attendance"] = _grouped(_rows(AttendanceRow, attendance), "conference_id")
         # In a fixed order (PostgreSQL returns a many-to-many's rows in any order): the report reads the same.
         through = Conference.superior_representatives.through.objects.filter(conference_id__in=conference_ids)
         related["representatives"] = _representatives(through)
     if plan_ids:
-        related["items"] = _grouped(
-            RemedialItem.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "due_date", "pk"), "plan_id"
-        )
+        items = RemedialItem.objects.filter(plan_id__in=plan_ids).order_by("plan_id", "due_date", "pk")
+        related["items"] = _grouped(_rows(RemedialItemRow, items), "plan_id")
     return related
 
 
@@ -338,9 +369,7 @@ def release(facts: Iterable[ReviewFacts]) -> None:
             *item.versions,
             *item.opinions,
             *item.responses.values(),
-            *item.attendance,
             *item.guidance,
-            *item.remedial_items,
         ]
         for obj in objects:
             if obj is not None:

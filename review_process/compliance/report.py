@@ -6,7 +6,8 @@ These are selectors: they only read. The API and the pages build on them:
   ``{"compliant": bool, "findings": [{"rule", "status", "message", "reference", "evidence"}]}``.
 * ``compliance_for(year, organization_code, user=None)`` yields a ``ComplianceReport`` per review, reading
   the reviews in keyset-paginated batches: each batch costs the same fixed number of queries
-  (``facts.FACTS_QUERIES`` + ``chained_records.RECORDS_QUERIES``) whatever its size, and only one batch is
+  (``facts.FACTS_QUERIES`` + ``chained_records.SNAPSHOT_QUERIES``: the rows are checked against the fingerprints
+  of the audit events the facts loaded) whatever its size, and only one batch is
   in memory at a time.
 * ``review_audit(review) -> ReviewAudit``: the report, the evidence checklist, the review's chain verdict and
   which generated documents exist (the auditors' review page).
@@ -210,7 +211,7 @@ def report_from_facts(facts: ReviewFacts, altered: list[AlteredRecord] | None = 
     """The report; ``altered`` (``chained_records.altered_records``) is read for this review when not given."""
     review = facts.review
     if altered is None:
-        altered = altered_records([review.pk])[1].get(review.pk, [])
+        altered = altered_records([review.pk], events=facts.events)[1].get(review.pk, [])
     regime = facts.regime
     with pinned_language():
         findings = evaluate_all(facts) + records_finding(altered)
@@ -294,7 +295,9 @@ def reports_for(scope: QuerySet[Review], *, batch_size: int = DEFAULT_BATCH_SIZE
             if not batch:
                 return
             loaded = load_facts(batch)
-            _checked, altered = altered_records([review.pk for review in batch])  # chained_records.RECORDS_QUERIES
+            # The rows against the fingerprints of the events just loaded: chained_records.SNAPSHOT_QUERIES.
+            events = (event for item in loaded for event in item.events)
+            _checked, altered = altered_records([review.pk for review in batch], events=events)
         for item in loaded:
             with collector_paused():
                 report = report_from_facts(item, altered.get(item.review.pk, []))

@@ -1,8 +1,8 @@
 """The audit trail as the compliance checks read it, and the days things happened.
 
 ``TrailEvent`` is one audit event as ``compliance.facts`` loads it: the columns a check reads (``TRAIL_FIELDS``)
-and ``stated_day``, the ``occurred_on`` of its payload read in the query (the payloads themselves are never
-loaded). It is a plain object, not a model instance: a bulk audit reads about twenty per review.
+and ``stated_day``, the ``occurred_on`` of its payload read in the query, with ``records``, the fingerprints the
+payload carries (the rest of the payloads is never loaded). It is a plain object, not a model instance: a bulk audit reads about twenty per review.
 ``TransitionIndex`` groups a review's transition events by name once, so "did this step happen, and when"
 costs a dictionary look-up in every rule that asks.
 
@@ -37,9 +37,11 @@ TRAIL_FIELDS = (
 
 
 class TrailEvent:
-    """One audit event of a review's trail, as read for the checks (``TRAIL_FIELDS`` and ``stated_day``)."""
+    """One audit event of a review's trail, as read for the checks (``TRAIL_FIELDS`` and ``stated_day``), and the
+    ``"records"`` of its payload as JSON text (None when it fingerprints none): the compliance report checks the
+    rows against them (``chained_records.altered_records``) without reading the events a second time."""
 
-    __slots__ = (*TRAIL_FIELDS, "stated_day")
+    __slots__ = (*TRAIL_FIELDS, "stated_day", "records")
 
     def __init__(self, *values) -> None:
         for name, value in zip(self.__slots__, values, strict=True):

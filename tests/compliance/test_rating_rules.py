@@ -17,7 +17,7 @@ from docx import Document
 
 from bench.data import build_dataset
 from review_process import documents, regimes
-from review_process.chained_records import RECORDS_QUERIES
+from review_process.chained_records import SNAPSHOT_QUERIES
 from review_process.compliance.facts import FACTS_QUERIES, PEER_QUERIES
 from review_process.compliance.report import compliance_for, review_compliance
 from review_process.compliance.rules import RULES_BY_CODE, Status
@@ -210,7 +210,7 @@ def test_the_quota_costs_one_query_per_batch_whatever_its_size():
         with CaptureQueriesContext(connection) as queries:
             list(compliance_for(2023, code))
         counts.append(len(queries.captured_queries))
-    assert counts == [1 + FACTS_QUERIES + PEER_QUERIES + RECORDS_QUERIES] * 2
+    assert counts == [1 + FACTS_QUERIES + PEER_QUERIES + SNAPSHOT_QUERIES] * 2  # the events are read once
 
 
 # --- The documents state the decision as recorded ---

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from bench.data import build_dataset
 from review_process.audit import verify_chain, verify_records
 from review_process.chained_records import KINDS, RECORDS_QUERIES, SNAPSHOT_QUERIES, fingerprints
-from review_process.compliance.report import review_compliance
+from review_process.compliance.report import compliance_for, review_compliance
 from review_process.models import (
     Attendance,
     AuditEvent,
@@ -155,3 +155,31 @@ def test_the_benchmark_data_is_fingerprinted_and_verified_in_batches(django_asse
     # plan: 15 records, but every tenth review lacks its remedial plan.
     assert verdict.checked == 25 * 15 - 2
     assert verify_chain().intact
+
+
+def test_the_bulk_audit_names_what_verification_names_from_the_events_it_loaded(people, clean_review):
+    # The bulk audit checks the rows against the fingerprints of the events its facts loaded (the ``records`` of
+    # their payloads read in the trail's query), not a second read of the events: it must name the same rows.
+    Decision.objects.filter(pk=clean_review.decision.pk).update(final_rating="excellent")
+    Attendance.objects.filter(conference=clean_review.conference, person__username="lthoa").update(
+        present=True, reason=""
+    )
+    opinion = Opinion.objects.create(
+        review=clean_review, author=people.member, recorded_by=people.member, channel="written", text="Thêm sau"
+    )
+    Guidance.objects.filter(review=clean_review).delete()
+    expected = named(verify_records())
+    assert {(kind, code) for kind, _id, _review, code in expected} == {
+        ("review_process.Decision", "changed"),
+        ("review_process.Conference", "changed"),
+        ("review_process.Opinion", "unrecorded"),
+        ("review_process.Guidance", "missing"),
+    }
+    [report] = compliance_for(clean_review.year, clean_review.organization.code)
+    finding = report.finding("records_intact")
+    assert finding.status == "fail"
+    kinds = {kind.evidence_type: kind.label for kind in KINDS}
+    assert {(kinds[link["type"]], link["id"]) for link in finding.evidence} == {
+        (kind, pk) for kind, pk, _review, _code in expected
+    }
+    assert f"review_process.Opinion {opinion.pk}" in finding.message
