@@ -45,10 +45,10 @@ from review_process.audit_verify import ChainVerdict as ChainVerdict
 from review_process.audit_verify import read_anchors as read_anchors
 from review_process.audit_verify import verify_anchors as verify_anchors
 from review_process.audit_verify import verify_chain as verify_chain
-from review_process.chained_records import RecordsVerdict as RecordsVerdict
 from review_process.chained_records import fingerprints
-from review_process.chained_records import verify_records as verify_records
 from review_process.models import AuditDirectoryHead, AuditEvent, Review
+from review_process.record_check import RecordsVerdict as RecordsVerdict
+from review_process.record_check import verify_records as verify_records
 
 #: The last event of a review's chain, for a caller already holding the review's row lock (compiled once).
 _TIP = Compiled(

@@ -38,13 +38,13 @@ from guardian.shortcuts import get_objects_for_user
 from permissions.models import Organization
 from permissions.roles import Action, review_codename
 from review_process.audit import ChainVerdict, verify_chain
-from review_process.chained_records import AlteredRecord, altered_records
 from review_process.compliance.checklist import EvidenceItem, checklist_from_facts
 from review_process.compliance.facts import ReviewFacts, facts_for, facts_queryset, load_facts, release
 from review_process.compliance.messages import language, pinned_language
 from review_process.compliance.rules import RULES, RULES_BY_CODE, Finding, Severity, Status, evaluate_all
 from review_process.errors import InvalidInput, NotFound
 from review_process.models import Review
+from review_process.record_check import AlteredRecord, altered_records
 from review_process.regimes import Regime, regime_by_code, regime_for
 
 DEFAULT_BATCH_SIZE = 200
@@ -208,7 +208,7 @@ def records_finding(altered: list[AlteredRecord]) -> list[Finding]:
 
 
 def report_from_facts(facts: ReviewFacts, altered: list[AlteredRecord] | None = None) -> ComplianceReport:
-    """The report; ``altered`` (``chained_records.altered_records``) is read for this review when not given."""
+    """The report; ``altered`` (``record_check.altered_records``) is read for this review when not given."""
     review = facts.review
     if altered is None:
         altered = altered_records([review.pk], events=facts.events)[1].get(review.pk, [])

@@ -39,7 +39,7 @@ TRAIL_FIELDS = (
 class TrailEvent:
     """One audit event of a review's trail, as read for the checks (``TRAIL_FIELDS`` and ``stated_day``), and the
     ``"records"`` of its payload as JSON text (None when it fingerprints none): the compliance report checks the
-    rows against them (``chained_records.altered_records``) without reading the events a second time."""
+    rows against them (``record_check.altered_records``) without reading the events a second time."""
 
     __slots__ = (*TRAIL_FIELDS, "stated_day", "records")
 

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from bench.data import build_dataset
 from review_process.audit import verify_chain, verify_records
-from review_process.chained_records import KINDS, RECORDS_QUERIES, SNAPSHOT_QUERIES, fingerprints
+from review_process.chained_records import KINDS, SNAPSHOT_QUERIES, fingerprints
 from review_process.compliance.report import compliance_for, review_compliance
 from review_process.models import (
     Attendance,
@@ -25,6 +25,7 @@ from review_process.models import (
     ReportVersion,
     Review,
 )
+from review_process.record_check import RECORDS_QUERIES
 from review_process.services import records
 from review_process.services.regime_migration import regime_migrate
 from tests.compliance.conftest import at, open_review, walk

@@ -9,9 +9,9 @@ import pytest
 
 from permissions.models import Position
 from review_process.audit import verify_chain
-from review_process.chained_records import verify_records
 from review_process.errors import ReviewError
 from review_process.models import AuditEvent, Decision, RatingRound, Review, SelfAssessment
+from review_process.record_check import verify_records
 from review_process.selectors.rounds import round_view
 from review_process.services.rounds import entries_upsert, round_decide, round_open, round_supersede
 from tests.conftest import VOTE

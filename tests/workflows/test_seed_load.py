@@ -10,10 +10,10 @@ from viewflow.workflow.status import PROCESS, STATUS
 from permissions.grants import sync_object_grants
 from permissions.models import Organization, User
 from review_process.audit import verify_chain
-from review_process.chained_records import verify_records
 from review_process.grants import ReviewGrantTarget
 from review_process.machine import next_transition_from
 from review_process.models import Review
+from review_process.record_check import verify_records
 from review_process.selectors.reviews import reviews_visible_to
 from workflows.models import ReviewProcess
 from workflows.services import review_transition
