@@ -41,6 +41,7 @@ PARTS = ("transition", "pages", "bulk", "load")
 BENCH_DB = "review_engine_bench"
 YEAR = 2024
 CODE = "LOAD"
+PREPARE_THRESHOLD = 5  # as scripts/run-scaled.sh sets DB_PREPARE_THRESHOLD
 
 
 def say(message: str) -> None:
@@ -90,9 +91,16 @@ def python(*args: str, env: dict | None = None, timeout: int = 7200) -> subproce
 
 def part_transition(args, pg) -> dict:
     results = {}
-    for database, url in (("sqlite", None), ("postgresql", pg["DATABASE_URL"])):
+    # PostgreSQL twice: as configured by default, and with server-side prepared statements (DB_PREPARE_THRESHOLD,
+    # which the scaled mode sets with its persistent connections).
+    runs = (
+        ("sqlite", []),
+        ("postgresql", ["--database-url", pg["DATABASE_URL"]]),
+        ("postgresql_prepared", ["--database-url", pg["DATABASE_URL"], "--prepare-threshold", str(PREPARE_THRESHOLD)]),
+    )
+    for database, options in runs:
         say(f"transition against the floor on {database} ({args.rounds} rounds)")
-        done = python("-m", "bench.transition", "--rounds", str(args.rounds), *(["--database-url", url] if url else []))
+        done = python("-m", "bench.transition", "--rounds", str(args.rounds), *options)
         results[database] = json.loads(done.stdout[done.stdout.index("{") :])
     return results
 
