@@ -31,9 +31,7 @@ def start(client, capture, **data):
         return client.post(reverse("compliance:export-start"), form)
 
 
-def test_an_auditor_prepares_an_export_and_downloads_it(
-    as_user, people, walker, django_capture_on_commit_callbacks
-):
+def test_an_auditor_prepares_an_export_and_downloads_it(as_user, people, walker, django_capture_on_commit_callbacks):
     review = walker.to_state("closed")
     client = as_user(people.auditor)
     page = client.get(reverse("compliance:bulk"), {"year": 2021, "organization": "HN"}).content.decode()
