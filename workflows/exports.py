@@ -39,6 +39,12 @@ logger = logging.getLogger(__name__)
 EXPORT_TASK = "workflows.export_compliance"
 PROGRESS_EVERY = 200  # reviews between two progress updates
 RECENT_EXPORTS = 10  # jobs listed on the bulk page
+#: The media type a finished file is served with, by format.
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
 def export_compliance(*, user: User, year: int | str, organization: str, format: str) -> ExportJob:  # noqa: A002

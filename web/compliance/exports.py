@@ -20,14 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from review_process.errors import InvalidInput, NotFound
-from workflows.exports import export_compliance, export_file_name, export_get
+from workflows.exports import CONTENT_TYPES, export_compliance, export_file_name, export_get
 from workflows.models import ExportJob, ExportStatus
-
-CONTENT_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _back_to_bulk(year: str, organization: str):
