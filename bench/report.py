@@ -55,7 +55,8 @@ def table(results: dict) -> str:
                     t["statements_per_transition"],
                     t["floor_statements"],
                     _verdict(
-                        ratio <= TARGET_RATIO, "" if ratio <= TARGET_RATIO else f"{ratio / TARGET_RATIO:.1f}x over"
+                        ratio <= TARGET_RATIO,
+                        "" if ratio <= TARGET_RATIO else f"{ratio / TARGET_RATIO:.2f}x the target",
                     ),
                 ]
             )
