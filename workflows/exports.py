@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from permissions.models import User
 from permissions.selectors import organizations_visible_to
-from review_process.compliance.export import BINARY_FORMATS, FORMATS, write_csv, write_json, write_xlsx
+from review_process.compliance.export import BINARY_FORMATS, FORMATS, download_name, write_csv, write_json, write_xlsx
 from review_process.compliance.report import compliance_scope, reports_for
 from review_process.errors import InvalidInput, NotFound
 from workflows.models import ExportJob, ExportStatus
@@ -39,12 +39,6 @@ logger = logging.getLogger(__name__)
 EXPORT_TASK = "workflows.export_compliance"
 PROGRESS_EVERY = 200  # reviews between two progress updates
 RECENT_EXPORTS = 10  # jobs listed on the bulk page
-#: The media type a finished file is served with, by format.
-CONTENT_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def export_compliance(*, user: User, year: int | str, organization: str, format: str) -> ExportJob:  # noqa: A002
@@ -74,7 +68,7 @@ def export_get(*, user: User, job_id: int) -> ExportJob:
 
 def export_file_name(job: ExportJob) -> str:
     """The name a finished job's file is downloaded as."""
-    return f"{_('compliance')}-{slugify(job.organization)}-{job.year}.{job.format}"
+    return download_name(organization=job.organization, year=job.year, fmt=job.format)
 
 
 def _start(job_id: int) -> None:

@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.views.common import errors
-from review_process.compliance.export import FORMATS
+from review_process.compliance.export import CONTENT_TYPES, FORMATS
 from review_process.errors import NotFound
-from workflows.exports import CONTENT_TYPES, export_compliance, export_file_name, export_get, exports_of
+from workflows.exports import export_compliance, export_file_name, export_get, exports_of
 from workflows.models import ExportJob, ExportStatus
 
 

@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO, TextIO
 
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -26,6 +28,19 @@ from review_process.compliance.report import REVIEW_COLUMNS, ROW_COLUMNS, Compli
 COLUMNS = ROW_COLUMNS
 FORMATS = ("json", "csv", "xlsx")
 BINARY_FORMATS = ("xlsx",)
+#: The media type each format is served with (the bulk page's downloads, the background exports, the API).
+CONTENT_TYPES = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def download_name(*, organization: str, year: int | str, fmt: str) -> str:
+    """The name an export of ``organization``'s subtree for ``year`` is downloaded as, in the person's language."""
+    return f"{gettext('compliance')}-{slugify(organization)}-{year}.{fmt}"
+
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 #: Evidence link types seen so far whose JSON is the text itself (letters, digits and underscores).
 _PLAIN_TYPES: set[str] = set()

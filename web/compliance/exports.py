@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from review_process.compliance.export import CONTENT_TYPES
 from review_process.errors import InvalidInput, NotFound
-from workflows.exports import CONTENT_TYPES, export_compliance, export_file_name, export_get
+from workflows.exports import export_compliance, export_file_name, export_get
 from workflows.models import ExportJob, ExportStatus
 
 

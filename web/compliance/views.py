@@ -28,7 +28,8 @@ from permissions.roles import Action
 from permissions.selectors import organizations_visible_to
 from review_process import documents
 from review_process.access import may
-from review_process.compliance.export import BINARY_FORMATS, FORMATS, write_csv, write_json, write_xlsx
+from review_process.compliance.export import BINARY_FORMATS, FORMATS, download_name, write_csv, write_json, write_xlsx
+from review_process.compliance.export import CONTENT_TYPES as EXPORT_CONTENT_TYPES
 from review_process.compliance.report import compliance_scope, reports_for, review_audit, summarise
 from review_process.errors import NotFound, ReviewError
 from review_process.evidence import evidence_archive_file
@@ -48,9 +49,7 @@ CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
     "zip": "application/zip",
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    **EXPORT_CONTENT_TYPES,
 }
 DOCUMENTS = {
     "minutes": (documents.conference_minutes, "bien-ban-hoi-nghi"),
@@ -224,5 +223,5 @@ def bulk_export(request, fmt):
         text.flush()
         text.detach()
     spool.seek(0)
-    filename = f"{_('compliance')}-{slugify(organization)}-{year}.{fmt}"
+    filename = download_name(organization=organization, year=year, fmt=fmt)
     return FileResponse(spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[fmt])
